@@ -1,0 +1,55 @@
+"""Builds the Bot and the Dispatcher; every dependency is passed in, nothing is global."""
+
+from __future__ import annotations
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.enums import ParseMode
+
+from bot.access import Access
+from bot.clock import Clock
+from bot.commands import register_commands
+from bot.config import Settings
+from bot.context import ContextMiddleware
+from bot.handlers import get_routers
+from bot.i18n import Translator
+from kpi.models import TeamSettings
+from storage.repository import Repository
+
+
+def create_bot(settings: Settings) -> Bot:
+    """A Bot talking to Telegram, or to TELEGRAM_API_URL when set (local Bot API, tests)."""
+    if settings.telegram_api_url:
+        session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
+    else:
+        session = AiohttpSession()
+    return Bot(
+        token=settings.bot_token.get_secret_value(),
+        session=session,
+        default=DefaultBotProperties(parse_mode=ParseMode.HTML, link_preview_is_disabled=True),
+    )
+
+
+def create_dispatcher(settings: Settings, repo: Repository, clock: Clock) -> Dispatcher:
+    translator = Translator(settings.default_language)
+    defaults = TeamSettings(timezone=settings.default_timezone, language=settings.default_language)
+    dp = Dispatcher(
+        repo=repo,
+        clock=clock,
+        translator=translator,
+        defaults=defaults,
+        settings=settings,
+        access=Access(repo, clock, settings.admin_cache_seconds),
+    )
+    context = ContextMiddleware(repo, translator, clock, defaults)
+    for observer in (dp.message, dp.edited_message, dp.callback_query):
+        observer.middleware(context)  # inner: runs only for updates a handler takes
+    dp.include_routers(*get_routers())
+
+    async def on_startup(bot: Bot) -> None:
+        await register_commands(bot, translator)
+
+    dp.startup.register(on_startup)
+    return dp

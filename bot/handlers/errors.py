@@ -1,0 +1,26 @@
+"""Last resort: log the failure with the update, tell the person nothing was saved."""
+
+from __future__ import annotations
+
+import logging
+
+from aiogram import Router
+from aiogram.types import ErrorEvent
+
+from bot.i18n import Translator
+
+router = Router(name="errors")
+log = logging.getLogger(__name__)
+
+
+@router.errors()
+async def on_error(event: ErrorEvent, translator: Translator) -> bool:
+    log.exception("update %s failed", event.update.update_id, exc_info=event.exception)
+    message = event.update.message or event.update.edited_message
+    if message is not None and message.from_user is not None:
+        t = translator.bind(translator.language(message.from_user.language_code))
+        try:
+            await message.reply(t("error-internal"))
+        except Exception:  # the reply itself may be what failed
+            log.warning("could not report the error to chat %s", message.chat.id)
+    return True

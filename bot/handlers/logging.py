@@ -1,0 +1,66 @@
+"""Logging commands: /lead /qlead /post /sale /resp /log — and their edits."""
+
+from __future__ import annotations
+
+from aiogram import Router
+from aiogram.filters import Command, CommandObject
+from aiogram.types import Message
+
+from bot.clock import Clock
+from bot.context import Ctx
+from bot.handlers.common import team_or_explain
+from bot.logbook import record
+from bot.parsing import ParseError, parse_command
+from bot.reports import team_metrics
+from bot.views import saved
+from kpi.periods import local_today
+from storage.records import Source
+from storage.repository import Repository
+
+LOG_COMMANDS = ("lead", "qlead", "post", "sale", "resp", "log")
+router = Router(name="logging")
+
+
+@router.message(Command(*LOG_COMMANDS))
+async def log_entry(
+    message: Message, command: CommandObject, ctx: Ctx, repo: Repository, clock: Clock
+) -> None:
+    await _log(message, command, ctx, repo, clock, revision=0)
+
+
+@router.edited_message(Command(*LOG_COMMANDS))
+async def log_edit(
+    message: Message, command: CommandObject, ctx: Ctx, repo: Repository, clock: Clock
+) -> None:
+    # The edit_date tells revisions apart: the newest edit replaces what earlier ones stored.
+    edited = int(message.edit_date.timestamp()) if message.edit_date else 1
+    await _log(message, command, ctx, repo, clock, revision=edited)
+
+
+async def _log(
+    message: Message,
+    command: CommandObject,
+    ctx: Ctx,
+    repo: Repository,
+    clock: Clock,
+    *,
+    revision: int,
+) -> None:
+    team = await team_or_explain(message, ctx)
+    if team is None:
+        return
+    now = clock.now()
+    today = local_today(now, team.settings.timezone)
+    metrics = await team_metrics(repo, team.id)
+    custom = {k: m for k, m in metrics.items() if m.custom_name}
+    try:
+        parsed = parse_command(command.command.lower(), command.args, today, custom)
+    except ParseError as error:
+        await message.reply(ctx.t(f"err-{error.code}", **error.params))
+        return
+    source = Source(message.chat.id, message.message_id, revision)
+    recorded = await record(repo, team.id, ctx.person.id, parsed, metrics, now, source)
+    text = saved(recorded, ctx.t, team.settings.currency, custom, today)
+    if recorded.result.replaced:
+        text = ctx.t("edited") + "\n" + text
+    await message.reply(text)

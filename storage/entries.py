@@ -1,0 +1,207 @@
+"""Entries: idempotent writes, soft deletes, and the period aggregates /kpi runs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+
+import aiosqlite
+
+from kpi.models import Entry, Metric, MetricKind, Period, PeriodData
+from storage.db import Database
+from storage.records import SaveResult, Source, parse_day, utc_iso
+
+_ENTRY_COLUMNS = "id, team_id, user_id, metric, value, day, platform, note, created_at"
+
+
+def _entry(row: aiosqlite.Row) -> Entry:
+    return Entry(
+        team_id=row["team_id"], user_id=row["user_id"], metric=row["metric"],
+        value=row["value"], day=parse_day(row["day"]), platform=row["platform"],
+        note=row["note"], id=row["id"], created_at=datetime.fromisoformat(row["created_at"]),
+    )  # fmt: skip
+
+
+class EntryRepo:
+    def __init__(self, db: Database):
+        self._db = db
+
+    async def save(
+        self,
+        team_id: int,
+        user_id: int,
+        items: Sequence[tuple[str, float]],
+        day: date,
+        now: datetime,
+        *,
+        platform: str | None = None,
+        note: str | None = None,
+        source: Source | None = None,
+    ) -> SaveResult:
+        """Store the entries of one message revision in one transaction.
+
+        The same revision delivered again writes nothing (duplicate=True, the stored entries
+        are returned so the confirmation can be repeated). A newer revision (an edited
+        message) soft-deletes what the older one stored and stores its own entries.
+        """
+        async with self._db.transaction() as conn:
+            replaced = 0
+            if source is not None:
+                stored = await _by_source(conn, source)
+                if stored is not None:
+                    return SaveResult(tuple(stored), duplicate=True)
+                if await _has_newer(conn, source):  # an older edit delivered late: stale
+                    return SaveResult((), duplicate=True)
+                cur = await conn.execute(
+                    "UPDATE entries SET deleted_at = ?, deleted_by = ? WHERE source_chat_id = ?"
+                    " AND source_message_id = ? AND source_revision < ? AND deleted_at IS NULL",
+                    (utc_iso(now), user_id, source.chat_id, source.message_id, source.revision),
+                )
+                replaced = cur.rowcount
+            saved = []
+            for seq, (metric, value) in enumerate(items):
+                cur = await conn.execute(
+                    "INSERT INTO entries (team_id, user_id, metric, value, day, created_at,"
+                    " platform, note, source_chat_id, source_message_id, source_revision, seq)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        team_id, user_id, metric, value, day.isoformat(), utc_iso(now),
+                        platform, note,
+                        source.chat_id if source else None,
+                        source.message_id if source else None,
+                        source.revision if source else 0, seq,
+                    ),
+                )  # fmt: skip
+                saved.append(
+                    Entry(team_id, user_id, metric, value, day, platform, note,
+                          cur.lastrowid, now)
+                )  # fmt: skip
+        return SaveResult(tuple(saved), duplicate=False, replaced=replaced)
+
+    async def has_source(self, source: Source) -> bool:
+        """Did this message (any revision) ever create entries?"""
+        async with self._db.reader.execute(
+            "SELECT 1 FROM entries WHERE source_chat_id = ? AND source_message_id = ? LIMIT 1",
+            (source.chat_id, source.message_id),
+        ) as cur:
+            return await cur.fetchone() is not None
+
+    async def get(self, entry_id: int) -> Entry | None:
+        async with self._db.reader.execute(
+            f"SELECT {_ENTRY_COLUMNS} FROM entries WHERE id = ? AND deleted_at IS NULL",
+            (entry_id,),
+        ) as cur:
+            row = await cur.fetchone()
+        return _entry(row) if row else None
+
+    async def recent(self, team_id: int, user_id: int, limit: int = 10) -> list[Entry]:
+        """A person's latest live entries in a team, newest first."""
+        async with self._db.reader.execute(
+            f"SELECT {_ENTRY_COLUMNS} FROM entries WHERE team_id = ? AND user_id = ?"
+            " AND deleted_at IS NULL ORDER BY id DESC LIMIT ?",
+            (team_id, user_id, limit),
+        ) as cur:
+            return [_entry(row) for row in await cur.fetchall()]
+
+    async def delete(self, entry_id: int, by_user: int, now: datetime) -> bool:
+        """Soft delete: the row stays for audit but leaves every KPI."""
+        async with self._db.transaction() as conn:
+            cur = await conn.execute(
+                "UPDATE entries SET deleted_at = ?, deleted_by = ?"
+                " WHERE id = ? AND deleted_at IS NULL",
+                (utc_iso(now), by_user, entry_id),
+            )
+            return cur.rowcount == 1
+
+    async def total(
+        self, team_id: int, metric: str, period: Period, user_id: int | None = None
+    ) -> float:
+        """Sum of one metric over a period, for the team or one person."""
+        async with self._db.reader.execute(
+            "SELECT COALESCE(SUM(value), 0) FROM entries WHERE team_id = ? AND metric = ?"
+            " AND day >= ? AND day < ? AND deleted_at IS NULL AND (? IS NULL OR user_id = ?)",
+            (team_id, metric, period.start.isoformat(), period.end.isoformat(), user_id, user_id),
+        ) as cur:
+            row = await cur.fetchone()
+        return float(row[0]) if row else 0.0
+
+    async def period_data(
+        self, team_id: int, period: Period, metrics: dict[str, Metric]
+    ) -> PeriodData:
+        """The same aggregates as kpi.compute.aggregate, in three indexed queries."""
+        data = PeriodData(period)
+        bounds = (team_id, period.start.isoformat(), period.end.isoformat())
+        summed = _keys(metrics, MetricKind.COUNTER, MetricKind.MONEY)
+        timed = _keys(metrics, MetricKind.DURATION)
+        gauges = _keys(metrics, MetricKind.GAUGE)
+        reader = self._db.reader
+        async with reader.execute(
+            "SELECT metric, user_id, SUM(value) FROM entries WHERE team_id = ? AND day >= ?"
+            " AND day < ? AND deleted_at IS NULL GROUP BY metric, user_id",
+            bounds,
+        ) as cur:
+            for metric, user_id, total in await cur.fetchall():
+                if metric in summed:
+                    data.sums.setdefault(metric, {})[user_id] = total
+        if timed:
+            async with reader.execute(
+                "SELECT metric, user_id, value FROM entries WHERE team_id = ? AND day >= ?"
+                f" AND day < ? AND deleted_at IS NULL AND metric IN ({_marks(timed)})",
+                (*bounds, *timed),
+            ) as cur:
+                for metric, user_id, value in await cur.fetchall():
+                    data.durations.setdefault(metric, {}).setdefault(user_id, []).append(value)
+        if gauges:
+            data.gauge_last = await self._last_values(team_id, gauges, period.start, period.end)
+            data.gauge_before = await self._last_values(team_id, gauges, None, period.start)
+        return data
+
+    async def _last_values(
+        self, team_id: int, gauges: list[str], start: date | None, end: date
+    ) -> dict[str, float]:
+        # The latest day wins; on the same day the later entry (larger id) wins.
+        sql = (
+            "SELECT metric, value FROM (SELECT metric, value, ROW_NUMBER() OVER"
+            " (PARTITION BY metric ORDER BY day DESC, id DESC) AS rn FROM entries"
+            f" WHERE team_id = ? AND metric IN ({_marks(gauges)}) AND deleted_at IS NULL"
+            " AND day >= ? AND day < ?) WHERE rn = 1"
+        )
+        low = start.isoformat() if start else "0000-01-01"
+        async with self._db.reader.execute(sql, (team_id, *gauges, low, end.isoformat())) as cur:
+            return {metric: value for metric, value in await cur.fetchall()}
+
+    async def count(self, team_id: int | None = None, *, include_deleted: bool = False) -> int:
+        async with self._db.reader.execute(
+            "SELECT COUNT(*) FROM entries WHERE (? IS NULL OR team_id = ?)"
+            " AND (deleted_at IS NULL OR ?)",
+            (team_id, team_id, int(include_deleted)),
+        ) as cur:
+            row = await cur.fetchone()
+        return int(row[0]) if row else 0
+
+
+async def _by_source(conn: aiosqlite.Connection, source: Source) -> list[Entry] | None:
+    async with conn.execute(
+        f"SELECT {_ENTRY_COLUMNS} FROM entries WHERE source_chat_id = ?"
+        " AND source_message_id = ? AND source_revision = ? ORDER BY seq",
+        (source.chat_id, source.message_id, source.revision),
+    ) as cur:
+        rows = await cur.fetchall()
+    return [_entry(row) for row in rows] if rows else None
+
+
+async def _has_newer(conn: aiosqlite.Connection, source: Source) -> bool:
+    async with conn.execute(
+        "SELECT 1 FROM entries WHERE source_chat_id = ? AND source_message_id = ?"
+        " AND source_revision > ? LIMIT 1",
+        (source.chat_id, source.message_id, source.revision),
+    ) as cur:
+        return await cur.fetchone() is not None
+
+
+def _keys(metrics: dict[str, Metric], *kinds: MetricKind) -> list[str]:
+    return [key for key, metric in metrics.items() if metric.kind in kinds]
+
+
+def _marks(items: Iterable[object]) -> str:
+    return ", ".join("?" for _ in items)

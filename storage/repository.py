@@ -1,0 +1,25 @@
+"""The one object handlers get for storage: its parts share one Database."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from storage.db import Database
+from storage.entries import EntryRepo
+from storage.targets import TargetRepo
+from storage.teams import TeamRepo
+
+
+class Repository:
+    def __init__(self, db: Database):
+        self.db = db
+        self.teams = TeamRepo(db)
+        self.entries = EntryRepo(db)
+        self.targets = TargetRepo(db)
+
+    @classmethod
+    async def open(cls, path: str | Path) -> Repository:
+        return cls(await Database.open(path))
+
+    async def close(self) -> None:
+        await self.db.close()

@@ -1,0 +1,169 @@
+"""Teams (one per group chat), people and memberships."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import aiosqlite
+
+from kpi.models import TeamSettings
+from storage.db import Database
+from storage.records import Person, Team, utc_iso
+
+# Columns of `teams` that /settings may change, and how each is stored.
+_SETTING_COLUMNS = {"timezone", "language", "currency", "sla_minutes", "risk_pct", "workdays"}
+
+
+def _team(row: aiosqlite.Row) -> Team:
+    settings = TeamSettings(
+        timezone=row["timezone"],
+        language=row["language"],
+        currency=row["currency"],
+        sla_minutes=row["sla_minutes"],
+        risk_pct=row["risk_pct"],
+        workdays=frozenset(int(d) for d in row["workdays"]),
+    )
+    return Team(row["id"], row["title"], settings, bool(row["active"]))
+
+
+def _person(row: aiosqlite.Row) -> Person:
+    return Person(
+        row["id"], row["full_name"], row["username"], row["language"], row["selected_team_id"]
+    )
+
+
+class TeamRepo:
+    def __init__(self, db: Database):
+        self._db = db
+
+    async def ensure_team(
+        self, chat_id: int, title: str, defaults: TeamSettings, now: datetime
+    ) -> Team:
+        """The team of a group chat, registered on first sight; its title kept current."""
+        async with self._db.transaction() as conn:
+            await conn.execute(
+                "INSERT INTO teams (id, title, timezone, language, currency, sla_minutes,"
+                " risk_pct, workdays, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (id) DO UPDATE SET title = excluded.title, active = 1",
+                (
+                    chat_id, title, defaults.timezone, defaults.language, defaults.currency,
+                    defaults.sla_minutes, defaults.risk_pct,
+                    "".join(str(d) for d in sorted(defaults.workdays)), utc_iso(now),
+                ),
+            )  # fmt: skip
+        team = await self.get(chat_id)
+        assert team is not None
+        return team
+
+    async def get(self, team_id: int) -> Team | None:
+        async with self._db.reader.execute("SELECT * FROM teams WHERE id = ?", (team_id,)) as cur:
+            row = await cur.fetchone()
+        return _team(row) if row else None
+
+    async def set_active(self, team_id: int, active: bool) -> None:
+        async with self._db.transaction() as conn:
+            await conn.execute("UPDATE teams SET active = ? WHERE id = ?", (int(active), team_id))
+
+    async def update_settings(self, team_id: int, **values: object) -> Team:
+        unknown = set(values) - _SETTING_COLUMNS
+        if unknown:
+            raise ValueError(f"not a team setting: {sorted(unknown)}")
+        if "workdays" in values:
+            values["workdays"] = "".join(str(d) for d in sorted(values["workdays"]))  # type: ignore[call-overload]
+        assignments = ", ".join(f"{column} = ?" for column in values)  # names from the allow-list
+        async with self._db.transaction() as conn:
+            await conn.execute(
+                f"UPDATE teams SET {assignments} WHERE id = ?", (*values.values(), team_id)
+            )
+        team = await self.get(team_id)
+        assert team is not None
+        return team
+
+    async def ensure_member(
+        self, team_id: int, person: Person, now: datetime, *, rejoin: bool = True
+    ) -> None:
+        """Register (or refresh) a person and their membership in a team."""
+        async with self._db.transaction() as conn:
+            await _upsert_person(conn, person, now)
+            await conn.execute(
+                "INSERT INTO members (team_id, user_id, joined_at) VALUES (?, ?, ?)"
+                " ON CONFLICT (team_id, user_id) DO UPDATE SET active = 1 WHERE ?",
+                (team_id, person.id, utc_iso(now), int(rejoin)),
+            )
+
+    async def ensure_person(self, person: Person, now: datetime) -> Person:
+        async with self._db.transaction() as conn:
+            await _upsert_person(conn, person, now)
+        stored = await self.person(person.id)
+        assert stored is not None
+        return stored
+
+    async def person(self, user_id: int) -> Person | None:
+        async with self._db.reader.execute("SELECT * FROM users WHERE id = ?", (user_id,)) as cur:
+            row = await cur.fetchone()
+        return _person(row) if row else None
+
+    async def people(self, team_id: int, *, active_only: bool = True) -> list[Person]:
+        sql = (
+            "SELECT u.* FROM users u JOIN members m ON m.user_id = u.id"
+            " WHERE m.team_id = ? AND (m.active = 1 OR ? = 0) ORDER BY u.full_name, u.id"
+        )
+        async with self._db.reader.execute(sql, (team_id, int(active_only))) as cur:
+            return [_person(row) for row in await cur.fetchall()]
+
+    async def set_member_active(self, team_id: int, user_id: int, active: bool) -> None:
+        async with self._db.transaction() as conn:
+            await conn.execute(
+                "UPDATE members SET active = ? WHERE team_id = ? AND user_id = ?",
+                (int(active), team_id, user_id),
+            )
+
+    async def set_role(self, team_id: int, user_id: int, role: str) -> None:
+        async with self._db.transaction() as conn:
+            await conn.execute(
+                "UPDATE members SET role = ? WHERE team_id = ? AND user_id = ?",
+                (role, team_id, user_id),
+            )
+
+    async def membership(self, team_id: int, user_id: int) -> tuple[bool, str] | None:
+        """(active, role) of a person in a team, or None if they never were a member."""
+        async with self._db.reader.execute(
+            "SELECT active, role FROM members WHERE team_id = ? AND user_id = ?",
+            (team_id, user_id),
+        ) as cur:
+            row = await cur.fetchone()
+        return (bool(row["active"]), row["role"]) if row else None
+
+    async def teams_of(self, user_id: int) -> list[Team]:
+        """Active teams where the person is an active member: what a private chat may show."""
+        sql = (
+            "SELECT t.* FROM teams t JOIN members m ON m.team_id = t.id"
+            " WHERE m.user_id = ? AND m.active = 1 AND t.active = 1 ORDER BY t.title, t.id"
+        )
+        async with self._db.reader.execute(sql, (user_id,)) as cur:
+            return [_team(row) for row in await cur.fetchall()]
+
+    async def select_team(self, user_id: int, team_id: int | None) -> None:
+        async with self._db.transaction() as conn:
+            await conn.execute(
+                "UPDATE users SET selected_team_id = ? WHERE id = ?", (team_id, user_id)
+            )
+
+    async def find_person(self, team_id: int, username: str) -> Person | None:
+        """A team member by @username (case-insensitive)."""
+        sql = (
+            "SELECT u.* FROM users u JOIN members m ON m.user_id = u.id"
+            " WHERE m.team_id = ? AND lower(u.username) = lower(?)"
+        )
+        async with self._db.reader.execute(sql, (team_id, username.lstrip("@"))) as cur:
+            row = await cur.fetchone()
+        return _person(row) if row else None
+
+
+async def _upsert_person(conn: aiosqlite.Connection, person: Person, now: datetime) -> None:
+    await conn.execute(
+        "INSERT INTO users (id, username, full_name, language, created_at) VALUES (?, ?, ?, ?, ?)"
+        " ON CONFLICT (id) DO UPDATE SET username = excluded.username,"
+        " full_name = excluded.full_name, language = excluded.language",
+        (person.id, person.username, person.full_name, person.language, utc_iso(now)),
+    )

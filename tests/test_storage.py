@@ -1,0 +1,89 @@
+"""Storage against a real SQLite file: migrations, idempotent saves, aggregates, soft delete."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import aiosqlite
+import pytest
+
+from kpi.metrics import BUILTIN_METRICS
+from kpi.models import Period, PeriodKind, TeamSettings
+from storage.db import migrations
+from storage.records import Person, Source
+from storage.repository import Repository
+
+NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
+NOV = Period(PeriodKind.MONTH, date(2026, 11, 1), date(2026, 12, 1))
+
+
+@pytest.fixture
+async def repo(tmp_path):
+    repo = await Repository.open(tmp_path / "kpi.sqlite3")
+    await repo.teams.ensure_team(-100, "SMM", TeamSettings(), NOW)
+    await repo.teams.ensure_member(-100, Person(1, "Аня", "anya"), NOW)
+    await repo.teams.ensure_member(-100, Person(2, "Boris", "boris"), NOW)
+    yield repo
+    await repo.close()
+
+
+async def test_schema_is_versioned_and_wal(tmp_path):
+    repo = await Repository.open(tmp_path / "db.sqlite3")
+    await repo.close()
+    async with aiosqlite.connect(tmp_path / "db.sqlite3") as conn:
+        version = (await (await conn.execute("PRAGMA user_version")).fetchone())[0]
+        mode = (await (await conn.execute("PRAGMA journal_mode")).fetchone())[0]
+    assert version == len(migrations()) and mode == "wal"
+    # opening again applies nothing and keeps the version
+    repo = await Repository.open(tmp_path / "db.sqlite3")
+    await repo.close()
+
+
+async def test_same_message_twice_stores_once(repo):
+    source = Source(-100, 7)
+    first = await repo.entries.save(-100, 1, [("leads", 3)], date(2026, 11, 20), NOW, source=source)
+    again = await repo.entries.save(-100, 1, [("leads", 3)], date(2026, 11, 20), NOW, source=source)
+    assert not first.duplicate and again.duplicate
+    assert [e.id for e in again.entries] == [e.id for e in first.entries]
+    assert await repo.entries.total(-100, "leads", NOV) == 3
+
+
+async def test_edit_replaces_entries_and_late_older_edit_is_ignored(repo):
+    day = date(2026, 11, 20)
+    await repo.entries.save(-100, 1, [("leads", 3)], day, NOW, source=Source(-100, 8))
+    edited = await repo.entries.save(-100, 1, [("leads", 5)], day, NOW, source=Source(-100, 8, 50))
+    stale = await repo.entries.save(-100, 1, [("leads", 4)], day, NOW, source=Source(-100, 8, 40))
+    assert edited.replaced == 1 and stale.duplicate
+    assert await repo.entries.total(-100, "leads", NOV) == 5
+    assert await repo.entries.count(-100, include_deleted=True) == 2
+
+
+async def test_period_data_and_soft_delete(repo):
+    save = repo.entries.save
+    await save(-100, 1, [("leads", 2)], date(2026, 11, 3), NOW)
+    await save(-100, 2, [("leads", 5)], date(2026, 11, 4), NOW)
+    gone = await save(-100, 2, [("leads", 100)], date(2026, 11, 4), NOW)
+    await save(-100, 1, [("leads", 9)], date(2026, 10, 31), NOW)  # previous month
+    await save(-100, 1, [("response_time", 30), ("response_time", 90)], date(2026, 11, 5), NOW)
+    await save(-100, 1, [("followers", 1000)], date(2026, 10, 20), NOW)
+    await save(-100, 2, [("followers", 1100)], date(2026, 11, 10), NOW)
+    await save(-100, 1, [("followers", 1150)], date(2026, 11, 10), NOW)  # same day, later wins
+    assert await repo.entries.delete(gone.entries[0].id, 2, NOW)
+    assert not await repo.entries.delete(gone.entries[0].id, 2, NOW)
+
+    data = await repo.entries.period_data(-100, NOV, BUILTIN_METRICS)
+    assert data.sums["leads"] == {1: 2, 2: 5}
+    assert data.durations["response_time"] == {1: [30, 90]}
+    assert data.gauge_last == {"followers": 1150}
+    assert data.gauge_before == {"followers": 1000}
+    assert [e.value for e in await repo.entries.recent(-100, 2)] == [1100, 5]
+
+
+async def test_private_chat_sees_only_own_active_teams(repo):
+    await repo.teams.ensure_team(-200, "Other", TeamSettings(), NOW)
+    await repo.teams.ensure_member(-200, Person(3, "Stranger"), NOW)
+    assert [t.id for t in await repo.teams.teams_of(1)] == [-100]
+    assert [t.id for t in await repo.teams.teams_of(3)] == [-200]
+    await repo.teams.set_member_active(-100, 1, False)
+    assert await repo.teams.teams_of(1) == []
+    assert (await repo.teams.find_person(-100, "@BORIS")).id == 2
