@@ -13,8 +13,10 @@ from bot.clock import Clock
 from bot.commands import register_commands
 from bot.config import Settings
 from bot.context import ContextMiddleware
+from bot.delivery import RateLimiter
 from bot.handlers import get_routers
 from bot.i18n import Translator
+from bot.scheduler import Digests, create_scheduler
 from kpi.models import TeamSettings
 from storage.repository import Repository
 
@@ -32,8 +34,17 @@ def create_bot(settings: Settings) -> Bot:
     )
 
 
-def create_dispatcher(settings: Settings, repo: Repository, clock: Clock) -> Dispatcher:
+def create_dispatcher(
+    settings: Settings,
+    repo: Repository,
+    clock: Clock,
+    limiter: RateLimiter | None = None,
+    *,
+    schedule: bool = True,
+) -> Dispatcher:
+    """`schedule=False` leaves digests and reminders to the caller (tests drive tick())."""
     translator = Translator(settings.default_language)
+    limiter = limiter or RateLimiter()
     defaults = TeamSettings(timezone=settings.default_timezone, language=settings.default_language)
     dp = Dispatcher(
         repo=repo,
@@ -42,6 +53,7 @@ def create_dispatcher(settings: Settings, repo: Repository, clock: Clock) -> Dis
         defaults=defaults,
         settings=settings,
         access=Access(repo, clock, settings.admin_cache_seconds),
+        limiter=limiter,
     )
     context = ContextMiddleware(repo, translator, clock, defaults)
     for observer in (dp.message, dp.edited_message, dp.callback_query):
@@ -50,6 +62,17 @@ def create_dispatcher(settings: Settings, repo: Repository, clock: Clock) -> Dis
 
     async def on_startup(bot: Bot) -> None:
         await register_commands(bot, translator)
+        if schedule:
+            digests = Digests(repo, bot, translator, clock, limiter)
+            scheduler = create_scheduler(digests)
+            scheduler.start()
+            dp["scheduler"] = scheduler
+
+    async def on_shutdown() -> None:
+        scheduler = dp.workflow_data.get("scheduler")
+        if scheduler is not None:
+            scheduler.shutdown(wait=False)
 
     dp.startup.register(on_startup)
+    dp.shutdown.register(on_shutdown)
     return dp

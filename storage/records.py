@@ -9,11 +9,22 @@ from kpi.models import Entry, TeamSettings
 
 
 @dataclass(frozen=True)
+class Schedule:
+    """When a team hears from the bot, in its own time zone."""
+
+    digest_weekday: int = 0  # Monday
+    digest_time: str = "10:00"  # HH:MM, weekly/monthly/quarterly digests
+    reminder_time: str = "18:00"  # HH:MM, workdays
+
+
+@dataclass(frozen=True)
 class Team:
     id: int
     title: str
     settings: TeamSettings
     active: bool = True
+    schedule: Schedule = Schedule()
+    created_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -23,6 +34,8 @@ class Person:
     username: str | None = None
     language: str | None = None
     selected_team_id: int | None = None
+    remind: bool = True
+    remind_time: str | None = None  # personal HH:MM, else the team's
 
     @property
     def display(self) -> str:

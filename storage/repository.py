@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from storage.db import Database
+from storage.digests import DigestRepo
 from storage.entries import EntryRepo
 from storage.targets import TargetRepo
 from storage.teams import TeamRepo
@@ -16,6 +17,7 @@ class Repository:
         self.teams = TeamRepo(db)
         self.entries = EntryRepo(db)
         self.targets = TargetRepo(db)
+        self.digests = DigestRepo(db)
 
     @classmethod
     async def open(cls, path: str | Path) -> Repository:

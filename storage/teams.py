@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 import aiosqlite
 
 from kpi.models import TeamSettings
 from storage.db import Database
-from storage.records import Person, Team, utc_iso
+from storage.records import Person, Schedule, Team, utc_iso
 
 # Columns of `teams` that /settings may change, and how each is stored.
-_SETTING_COLUMNS = {"timezone", "language", "currency", "sla_minutes", "risk_pct", "workdays"}
+_SETTING_COLUMNS = {
+    "timezone", "language", "currency", "sla_minutes", "risk_pct", "workdays",
+    "digest_weekday", "digest_time", "reminder_time",
+}  # fmt: skip
 
 
 def _team(row: aiosqlite.Row) -> Team:
@@ -23,13 +26,16 @@ def _team(row: aiosqlite.Row) -> Team:
         risk_pct=row["risk_pct"],
         workdays=frozenset(int(d) for d in row["workdays"]),
     )
-    return Team(row["id"], row["title"], settings, bool(row["active"]))
+    schedule = Schedule(row["digest_weekday"], row["digest_time"], row["reminder_time"])
+    created = datetime.fromisoformat(row["created_at"])
+    return Team(row["id"], row["title"], settings, bool(row["active"]), schedule, created)
 
 
 def _person(row: aiosqlite.Row) -> Person:
     return Person(
-        row["id"], row["full_name"], row["username"], row["language"], row["selected_team_id"]
-    )
+        row["id"], row["full_name"], row["username"], row["language"], row["selected_team_id"],
+        bool(row["remind"]), row["remind_time"],
+    )  # fmt: skip
 
 
 class TeamRepo:
@@ -148,6 +154,30 @@ class TeamRepo:
             await conn.execute(
                 "UPDATE users SET selected_team_id = ? WHERE id = ?", (team_id, user_id)
             )
+
+    async def active_teams(self) -> list[Team]:
+        async with self._db.reader.execute("SELECT * FROM teams WHERE active = 1") as cur:
+            return [_team(row) for row in await cur.fetchall()]
+
+    async def set_remind(self, user_id: int, on: bool, at: str | None = None) -> None:
+        async with self._db.transaction() as conn:
+            await conn.execute(
+                "UPDATE users SET remind = ?, remind_time = COALESCE(?, remind_time) WHERE id = ?",
+                (int(on), at, user_id),
+            )
+
+    async def silent_members(self, team_id: int, first: date, end: date) -> list[Person]:
+        """Active members who logged nothing in the team in [first, end)."""
+        sql = (
+            "SELECT u.* FROM users u JOIN members m ON m.user_id = u.id"
+            " WHERE m.team_id = ? AND m.active = 1 AND NOT EXISTS (SELECT 1 FROM entries e"
+            " WHERE e.team_id = m.team_id AND e.user_id = u.id AND e.day >= ? AND e.day < ?"
+            " AND e.deleted_at IS NULL) ORDER BY u.full_name, u.id"
+        )
+        async with self._db.reader.execute(
+            sql, (team_id, first.isoformat(), end.isoformat())
+        ) as cur:
+            return [_person(row) for row in await cur.fetchall()]
 
     async def find_person(self, team_id: int, username: str) -> Person | None:
         """A team member by @username (case-insensitive)."""

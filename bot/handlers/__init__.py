@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from aiogram import Router
 
-from bot.handlers import corrections, errors, logging, membership, onboarding, status
+from bot.handlers import (
+    corrections,
+    digests,
+    errors,
+    logging,
+    membership,
+    metrics,
+    onboarding,
+    settings,
+    status,
+    targets,
+)
 
 
 def get_routers() -> list[Router]:
@@ -14,5 +25,9 @@ def get_routers() -> list[Router]:
         onboarding.router,  # /start, /help, /team, the bot added to a group
         logging.router,  # /lead /qlead /post /sale /resp /log and their edits
         status.router,  # /kpi /me
+        targets.router,  # /target /targets /top
+        digests.router,  # /report /remind
+        settings.router,  # /settings and its buttons
+        metrics.router,  # /metric add
         corrections.router,  # /undo /history
     ]

@@ -1,0 +1,179 @@
+"""A digest: the period's text (targets, numbers, leaders, who logged nothing) and charts."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from babel.dates import format_date
+
+from bot import texts as fmt
+from bot.goal_views import goals_block
+from bot.goals import GoalLine, goal_lines
+from bot.i18n import Texts
+from bot.reports import TeamReport, build_report
+from bot.views import report
+from kpi.charts import (
+    AttainmentBar,
+    PeopleGroup,
+    TrendSeries,
+    attainment_chart,
+    people_chart,
+    trend_chart,
+)
+from kpi.compute import compute_kpis, rank
+from kpi.metrics import KpiDef, KpiUnit, all_kpis
+from kpi.models import Direction, Period, PeriodData, PeriodKind, Status, Target
+from kpi.periods import periods_back
+from kpi.targets import target_in_force
+from storage.records import Team
+from storage.repository import Repository
+
+TREND_KPIS = ("leads", "posts", "response_sla", "engagement_rate")
+PEOPLE_KPIS = ("leads", "posts", "response_sla")
+TREND_LENGTH = {PeriodKind.WEEK: 8, PeriodKind.MONTH: 6, PeriodKind.QUARTER: 4}
+LEADERS = 3
+
+
+@dataclass(frozen=True)
+class Digest:
+    period: Period
+    text: str
+    charts: tuple[tuple[str, bytes], ...]  # (file name, PNG)
+
+
+@dataclass(frozen=True)
+class _Trend:
+    labels: list[str]
+    series: list[tuple[str, list[float | None], float | None]]  # kpi, values, target
+
+
+async def build_digest(
+    repo: Repository, team: Team, period: Period, today: date, t: Texts
+) -> Digest:
+    """Everything read from the database first; charts rendered in a thread."""
+    built = await build_report(repo, team, period, today)
+    targets = await repo.targets.all(team.id)
+    lines = goal_lines(built, targets, today)
+    people = {p.id: p.display for p in await repo.teams.people(team.id, active_only=False)}
+    silent = await repo.teams.silent_members(team.id, period.start, period.end)
+    trend = await _trend(repo, built, targets, t)
+    text = _text(built, lines, people, [p.display for p in silent], today, t)
+    charts = await asyncio.to_thread(_render, built, lines, people, trend, t)
+    return Digest(period, text, charts)
+
+
+async def _trend(repo: Repository, built: TeamReport, targets: list[Target], t: Texts) -> _Trend:
+    last_day = built.report.period.end - timedelta(days=1)
+    periods = periods_back(
+        built.report.period.kind, last_day, TREND_LENGTH[built.report.period.kind]
+    )
+    reports = []
+    for period in periods:
+        data = await repo.entries.period_data(built.team.id, period, built.metrics)
+        reports.append(compute_kpis(data, PeriodData(period), built.team.settings, built.metrics))
+    labels = [_axis_label(p, t) for p in periods]
+    series = []
+    for key in TREND_KPIS:
+        values = [r.team[key].value if key in r.team else None for r in reports]
+        target = target_in_force(targets, key, built.report.period)
+        series.append((key, values, target.value if target else None))
+    return _Trend(labels, series)
+
+
+def _axis_label(period: Period, t: Texts) -> str:
+    if period.kind is PeriodKind.MONTH:
+        return format_date(period.start, "LLL yy", locale=t.lang).replace(".", "")
+    if period.kind is PeriodKind.QUARTER:
+        return f"Q{(period.start.month - 1) // 3 + 1} {period.start.year % 100:02d}"
+    return fmt.short_date(period.start, t.lang)
+
+
+def _text(
+    built: TeamReport,
+    lines: list[GoalLine],
+    people: dict[int, str],
+    silent: list[str],
+    today: date,
+    t: Texts,
+) -> str:
+    currency = built.team.settings.currency
+    block = goals_block(lines, built.report.period, today, t, currency, built.metrics, people)
+    body = report(built, t, status_block=block)
+    parts = [t("digest-title", period=fmt.period_label(built.report.period, t)), body]
+    leaders = rank(built.report, "leads", Direction.AT_LEAST)[:LEADERS]
+    if leaders:
+        names = ", ".join(
+            f"{people.get(uid, '?')} — {fmt.number(v, t.lang, 0)}" for uid, v in leaders
+        )
+        parts.append(t("digest-leaders", leaders=names))
+    parts.append(t("digest-silent", people=", ".join(silent)) if silent else t("digest-all-in"))
+    return "\n\n".join(parts)
+
+
+def _render(
+    built: TeamReport,
+    lines: list[GoalLine],
+    people: dict[int, str],
+    trend: _Trend,
+    t: Texts,
+) -> tuple[tuple[str, bytes], ...]:
+    custom = {k: m for k, m in built.metrics.items() if m.custom_name}
+    kpis = all_kpis(custom)
+    currency = built.team.settings.currency
+    no_data = t("no-data")
+    charts = []
+    team_lines = [x for x in lines if x.person_id is None]
+    if team_lines:
+        bars = [
+            AttainmentBar(
+                label=fmt.metric_name(x.kpi.key, t, built.metrics),
+                pct=x.status.attainment_pct,
+                status=x.status.status,
+                caption=_caption(x, t, currency),
+            )
+            for x in team_lines
+        ]
+        legend = {s: t(f"status-{s.value.replace('_', '-')}") for s in Status}
+        png = attainment_chart(bars, title=t("chart-attainment"), no_data=no_data, legend=legend)
+        charts.append(("attainment.png", png))
+    series = [
+        TrendSeries(fmt.metric_name(key, t, built.metrics), values, target, _unit(kpis[key], t))
+        for key, values, target in trend.series
+    ]
+    title = t("chart-trend", period=fmt.period_label(built.report.period, t))
+    png = trend_chart(
+        trend.labels, series, title=title, no_data=no_data, target_label=t("chart-target")
+    )
+    charts.append(("trend.png", png))
+    ids = sorted(built.report.people, key=lambda uid: people.get(uid, ""))
+    if ids:
+        groups = [
+            PeopleGroup(
+                fmt.metric_name(key, t, built.metrics),
+                [_person_value(built, uid, key) for uid in ids],
+                _unit(kpis[key], t),
+            )
+            for key in PEOPLE_KPIS
+        ]
+        names = [people.get(uid, str(uid)) for uid in ids]
+        png = people_chart(names, groups, title=t("chart-people"), no_data=no_data)
+        charts.append(("people.png", png))
+    return tuple(charts)
+
+
+def _person_value(built: TeamReport, user_id: int, key: str) -> float | None:
+    value = built.report.people.get(user_id, {}).get(key)
+    return value.value if value else None
+
+
+def _caption(line: GoalLine, t: Texts, currency: str) -> str:
+    st = line.status
+    actual = fmt.kpi_value(st.actual, line.kpi, t, currency)
+    target = fmt.kpi_value(st.target.value, line.kpi, t, currency)
+    return f"{actual} / {target}"
+
+
+def _unit(kpi: KpiDef, t: Texts) -> str:
+    return {KpiUnit.PCT: "%", KpiUnit.MINUTES: t("unit-minutes")}.get(kpi.unit, "")

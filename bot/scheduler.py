@@ -1,0 +1,149 @@
+"""What is due when: digests after each period and daily reminders, in each team's time zone.
+
+One job runs every minute and asks `tick()` what is due at the clock's time; tests call
+`tick()` directly with a moved clock instead of waiting until Monday.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from aiogram import Bot
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+
+from bot.clock import Clock
+from bot.delivery import ChatGone, Failed, RateLimiter, Uncertain, call, send_album_and_text
+from bot.digest import build_digest
+from bot.i18n import Translator
+from kpi.models import Period, PeriodKind
+from kpi.periods import last_finished
+from storage.records import Person, Team
+from storage.repository import Repository
+
+log = logging.getLogger(__name__)
+DIGEST_KINDS = (PeriodKind.WEEK, PeriodKind.MONTH, PeriodKind.QUARTER)
+MAX_ATTEMPTS = 5  # a digest Telegram keeps refusing is given up after this many ticks
+
+
+def hhmm(text: str) -> time:
+    hours, minutes = text.split(":")
+    return time(int(hours), int(minutes))
+
+
+def due_digest(kind: PeriodKind, team: Team, now: datetime) -> Period | None:
+    """The latest finished period of `kind` once its send time has passed, else None.
+
+    Only the latest: after a long downtime the team gets the newest digest of each kind,
+    not a backlog. A team created after the period ended gets none for it.
+    """
+    tz = ZoneInfo(team.settings.timezone)
+    local = now.astimezone(tz)
+    period = last_finished(kind, local.date())
+    send_day = period.end
+    if kind is PeriodKind.WEEK:
+        send_day += timedelta(days=team.schedule.digest_weekday)
+    send_at = datetime.combine(send_day, hhmm(team.schedule.digest_time), tz)
+    if local < send_at:
+        return None
+    ended = datetime.combine(period.end, time(0), tz)
+    if team.created_at is not None and team.created_at > ended:
+        return None
+    return period
+
+
+class Digests:
+    def __init__(
+        self,
+        repo: Repository,
+        bot: Bot,
+        translator: Translator,
+        clock: Clock,
+        limiter: RateLimiter,
+    ):
+        self.repo = repo
+        self.bot = bot
+        self.translator = translator
+        self.clock = clock
+        self.limiter = limiter
+
+    async def tick(self) -> None:
+        now = self.clock.now()
+        for team in await self.repo.teams.active_teams():
+            for kind in DIGEST_KINDS:
+                period = due_digest(kind, team, now)
+                if period is not None:
+                    await self.deliver(team, period)
+            await self.remind(team, now)
+
+    async def deliver(self, team: Team, period: Period) -> str:
+        """Send one scheduled digest at most once; returns the state it ends in."""
+        state = await self.repo.digests.state(team.id, period)
+        if state is not None and (state.state != "failed" or state.attempts >= MAX_ATTEMPTS):
+            return state.state
+        t = self.translator.bind(team.settings.language)
+        today = period.end  # the period is over: judge it as a whole
+        digest = await build_digest(self.repo, team, period, today, t)
+        if not await self.repo.digests.claim(team.id, period, self.clock.now()):
+            return "taken"
+        finish = self.repo.digests.finish
+        try:
+            ids = await send_album_and_text(
+                self.bot, self.limiter, team.id, digest.charts, digest.text
+            )
+        except ChatGone as exc:
+            log.warning("team %s removed the bot: %s", team.id, exc)
+            await finish(team.id, period, "failed", self.clock.now(), error=str(exc))
+            await self.repo.teams.set_active(team.id, False)
+            return "gone"
+        except Uncertain as exc:
+            log.error("digest for %s %s may or may not have arrived: %s", team.id, period, exc)
+            await finish(team.id, period, "uncertain", self.clock.now(), error=str(exc))
+            return "uncertain"
+        except Failed as exc:
+            await finish(team.id, period, "failed", self.clock.now(), error=str(exc))
+            return "failed"
+        await finish(team.id, period, "sent", self.clock.now(), message_ids=ids)
+        return "sent"
+
+    async def remind(self, team: Team, now: datetime) -> int:
+        """Workdays, from the reminder time on: a nudge to members who logged nothing today."""
+        local = now.astimezone(ZoneInfo(team.settings.timezone))
+        today = local.date()
+        if today.weekday() not in team.settings.workdays:
+            return 0
+        sent = 0
+        silent = await self.repo.teams.silent_members(team.id, today, today + timedelta(days=1))
+        for person in silent:
+            at = hhmm(person.remind_time or team.schedule.reminder_time)
+            if not person.remind or local.time() < at:
+                continue
+            if await self.repo.digests.claim_reminder(team.id, person.id, today):
+                sent += await self._nudge(person, team, today)
+        return sent
+
+    async def _nudge(self, person: Person, team: Team, today: date) -> int:
+        t = self.translator.bind(self.translator.language(person.language))
+        text = t("reminder", team=team.title)
+        try:
+            await call(lambda: self.bot.send_message(person.id, text), self.limiter, person.id)
+        except (ChatGone, Failed, Uncertain) as exc:
+            # 403 is normal here: the person never opened a private chat with the bot.
+            log.info("no reminder for %s: %s", person.id, exc)
+            return 0
+        return 1
+
+
+def create_scheduler(digests: Digests) -> AsyncIOScheduler:
+    scheduler = AsyncIOScheduler(timezone="UTC")
+    scheduler.add_job(
+        digests.tick,
+        IntervalTrigger(minutes=1),
+        id="tick",
+        max_instances=1,
+        coalesce=True,
+        misfire_grace_time=120,
+    )
+    return scheduler
