@@ -7,6 +7,7 @@ import asyncio
 import logging
 import sqlite3
 import sys
+from pathlib import Path
 
 from aiogram.exceptions import TelegramAPIError, TelegramNetworkError, TelegramUnauthorizedError
 from aiogram.utils.token import TokenValidationError
@@ -14,6 +15,7 @@ from pydantic import ValidationError
 
 from bot.clock import SystemClock
 from bot.config import Settings
+from bot.demo import render_demo
 from bot.factory import create_bot, create_dispatcher
 from storage.repository import Repository
 
@@ -68,6 +70,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="kpibot", description="SMM team KPI bot for Telegram")
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("run", help="run the bot (long polling); settings from env / .env")
+    demo = commands.add_parser("demo", help="render a sample team's digests offline, no token")
+    demo.add_argument("--out", type=Path, default=Path("demo-out"), help="folder to write to")
+    demo.add_argument("--lang", choices=("ru", "en"), default="ru")
     args = parser.parse_args(argv)
     try:
         if args.command == "run":
@@ -76,6 +81,12 @@ def main(argv: list[str] | None = None) -> int:
                 level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
             )
             asyncio.run(run(settings))
+        elif args.command == "demo":
+            files = asyncio.run(render_demo(args.out, SystemClock().now(), args.lang))
+            print(f"Demo digests for a sample team written to {args.out.resolve()}:")
+            for path in files:
+                print(f"  {path}")
+            print(f"Start with {files[0]} and the PNG charts next to it.")
     except Fatal as exc:
         print(f"kpibot: {exc}", file=sys.stderr)
         return 2

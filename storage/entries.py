@@ -78,6 +78,21 @@ class EntryRepo:
                 )  # fmt: skip
         return SaveResult(tuple(saved), duplicate=False, replaced=replaced)
 
+    async def insert_many(self, entries: Iterable[Entry], now: datetime) -> int:
+        """Bulk load (demo, import, benchmarks): all rows in one transaction, or none."""
+        rows = [
+            (e.team_id, e.user_id, e.metric, e.value, e.day.isoformat(), utc_iso(now),
+             e.platform, e.note)
+            for e in entries
+        ]  # fmt: skip
+        async with self._db.transaction() as conn:
+            await conn.executemany(
+                "INSERT INTO entries (team_id, user_id, metric, value, day, created_at,"
+                " platform, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                rows,
+            )
+        return len(rows)
+
     async def has_source(self, source: Source) -> bool:
         """Did this message (any revision) ever create entries?"""
         async with self._db.reader.execute(
