@@ -1,0 +1,311 @@
+"""Charts: valid PNGs for every data shape, honest gaps, no overlapping labels, thread safety."""
+
+from __future__ import annotations
+
+import io
+import itertools
+import math
+import warnings
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as hs
+from matplotlib.collections import PolyCollection
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.text import Text
+from PIL import Image
+
+from kpi import chart_style as st
+from kpi.charts import (
+    AttainmentBar,
+    PeopleGroup,
+    TrendSeries,
+    attainment_chart,
+    attainment_figure,
+    people_chart,
+    people_figure,
+    trend_chart,
+    trend_figure,
+)
+from kpi.models import Status
+
+NO_DATA = "нет данных"
+LEGEND = {
+    Status.ON_TRACK: "в графике",
+    Status.AT_RISK: "под угрозой",
+    Status.OFF_TRACK: "отстаём",
+    Status.TOO_EARLY: "рано судить",
+    Status.NO_DATA: NO_DATA,
+}
+KPI_NAMES = [
+    "Лиды из соцсетей", "Публикации", "Охват", "Вовлечённость (ER)", "Новые подписчики",
+    "Ответы в срок (SLA)", "Среднее время ответа", "Сторис", "Рилсы и короткие видео",
+    "Рекламный бюджет, ₽", "Стоимость лида", "Клики", "Упоминания бренда", "Отзывы",
+    "Заявки с сайта после публикаций в Telegram-канале компании", "Комментарии", "Репосты",
+    "Прямые эфиры", "Коллаборации с блогерами", "Рассылки",
+]  # fmt: skip
+PEOPLE = [
+    "Анна Смирнова", "Константин Вознесенский-Щербаков", "Мария Иванова", "Пётр Кузнецов",
+    "Екатерина Александровна Преображенская-Оболенская", "Олег Попов", "Юлия Соколова",
+    "Дмитрий Лебедев", "Светлана Новикова", "Alexander Montgomery-Smith III", "Ирина Морозова",
+    "Никита Волков",
+]  # fmt: skip
+# What KPI and person names are made of (DejaVu Sans covers all of it).
+ALPHABET = "абвгдеёжзийклмнопрстуфхцчшщъыьэюяАБЁЖЩЯ" + "abcxyzABCXYZ0123456789 -–—,.()%/«»№"
+MONTHS = [f"{m} 2025" for m in ("янв", "фев", "мар", "апр", "май", "июн", "июл", "авг")] + [
+    "сен 2025", "окт 2025", "ноя 2025", "дек 2025",
+]  # fmt: skip
+
+
+def twenty_bars() -> list[AttainmentBar]:
+    pcts = [41.0, 87.5, 104.0, 260.0, None, 133.0, 0.0, 99.9, -5.0, 1000.0]
+    statuses = [Status.ON_TRACK, Status.AT_RISK, Status.OFF_TRACK, Status.TOO_EARLY]
+    return [
+        AttainmentBar(name, pct, statuses[i % 4], f"{i * 7} / 1\u202f200 ₽")
+        for i, (name, pct) in enumerate(zip(KPI_NAMES, itertools.cycle(pcts), strict=False))
+    ]
+
+
+def twelve_series() -> list[TrendSeries]:
+    leads = [30, 42, None, 51, 48, 60, 72, 66, None, 80, 91, 97]
+    sla = [88, 91.5, 79, 95, 97, 93, 90, 99, 96, 94, 98, 92.5]
+    budget = [1.2e5, 9.5e4, 1.3e5, None, None, None, 1.5e5] + [1.6e5] * 5
+    return [
+        TrendSeries("Лиды", leads, 90, ""),
+        TrendSeries("Ответы в срок", sla, 95, "%"),
+        TrendSeries("Бюджет", budget, None, "₽"),
+        TrendSeries("Время ответа", [None] * 11 + [42.0], 30, "мин"),
+    ]
+
+
+def people_groups(n: int = 12) -> list[PeopleGroup]:
+    leads = [31, 12, 25, None, 40, 7, 18, 22, 0, 15, 9, 27][:n]
+    posts = [12, 30, 8, 14, 11, 9, 20, 6, 13, 17, None, 10][:n]
+    sla = [98.5, 91, 100, 75, 88, None, 96, 99, 93.2, 80, 97, 100][:n]
+    return [
+        PeopleGroup("Лиды", leads, ""),
+        PeopleGroup("Публикации", posts, ""),
+        PeopleGroup("Ответы в срок (SLA)", sla, "%"),
+    ]
+
+
+def assert_png(png: bytes) -> Image.Image:
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    image = Image.open(io.BytesIO(png))
+    image.load()  # decodes every row: a broken stream raises here
+    assert image.width == round(st.WIDTH_IN * st.DPI)
+    assert 2 * st.DPI <= image.height <= round(st.MAX_HEIGHT_IN * st.DPI)
+    return image
+
+
+def texts(fig: Figure, gid: str | None = None) -> list[Text]:
+    found = [t for t in fig.findobj(Text) if t.get_text() and t.get_visible()]
+    return [t for t in found if gid is None or t.get_gid() == gid]
+
+
+def assert_apart(fig: Figure, gid: str) -> None:
+    """Texts with this gid neither overlap one another nor leave the image."""
+    renderer = fig.canvas.get_renderer()
+    boxes = [t.get_window_extent(renderer) for t in texts(fig, gid)]
+    assert boxes
+    for box in boxes:
+        assert box.x0 >= 0 and box.y0 >= 0
+        assert box.x1 <= fig.bbox.width and box.y1 <= fig.bbox.height
+    for a, b in itertools.combinations(boxes, 2):
+        assert not a.overlaps(b), (a, b)
+
+
+# --- every chart, every shape of data -------------------------------------------------------
+
+
+def test_attainment_with_twenty_kpis_renders_and_labels_do_not_overlap():
+    bars = twenty_bars()
+    assert_png(attainment_chart(bars, title="Выполнение целей", no_data=NO_DATA, legend=LEGEND))
+    fig = attainment_figure(bars, title="Выполнение целей", no_data=NO_DATA, legend=LEGEND)
+    assert_apart(fig, "row-label")
+    assert len(texts(fig, "row-label")) == 20
+
+
+def test_people_with_twelve_long_names_renders_and_labels_do_not_overlap():
+    png = people_chart(PEOPLE, people_groups(), title="Вклад команды", no_data=NO_DATA)
+    assert_png(png)
+    fig = people_figure(PEOPLE, people_groups(), title="Вклад команды", no_data=NO_DATA)
+    assert_apart(fig, "row-label")
+
+
+def test_trend_with_twelve_periods_renders_and_dates_do_not_overlap():
+    png = trend_chart(
+        MONTHS, twelve_series(), title="Динамика", no_data=NO_DATA, target_label="цель"
+    )
+    assert_png(png)
+    fig = trend_figure(
+        MONTHS, twelve_series(), title="Динамика", no_data=NO_DATA, target_label="цель"
+    )
+    dates = texts(fig, "date")
+    assert dates[0].get_text() == MONTHS[-1]  # the newest period is always labelled
+    assert_apart(fig, "date")
+    assert_apart(fig, "tick")
+
+
+def test_all_none_data_renders_no_data_not_zero():
+    bars = [AttainmentBar(n, None, Status.NO_DATA, "") for n in KPI_NAMES[:5]]
+    fig = attainment_figure(bars, title="Цели", no_data=NO_DATA, legend=LEGEND)
+    assert [t.get_text() for t in texts(fig)].count(NO_DATA) == 5 + 1  # slots + legend
+    polys = fig.findobj(PolyCollection)
+    assert any(c.get_hatch() for c in polys)
+    # no bar at all, not even a zero-length one: nothing is filled
+    assert all(len(c.get_facecolor()) == 0 or not c.get_facecolor()[:, 3].any() for c in polys)
+    assert_png(attainment_chart(bars, title="Цели", no_data=NO_DATA, legend=LEGEND))
+
+    series = [TrendSeries("Лиды", [None] * 8, 10, ""), TrendSeries("Посты", [None] * 8, None, "")]
+    fig = trend_figure(MONTHS[:8], series, title="Т", no_data=NO_DATA, target_label="цель")
+    assert [t.get_text() for t in texts(fig)].count(NO_DATA) == 2
+    assert not fig.findobj(Line2D)
+    assert_png(trend_chart(MONTHS[:8], series, title="Т", no_data=NO_DATA, target_label="цель"))
+
+    groups = [PeopleGroup("Лиды", [None] * 3, ""), PeopleGroup("SLA", [None] * 3, "%")]
+    fig = people_figure(PEOPLE[:3], groups, title="Л", no_data=NO_DATA)
+    assert [t.get_text() for t in texts(fig)].count(NO_DATA) == 2
+    assert_png(people_chart(PEOPLE[:3], groups, title="Л", no_data=NO_DATA))
+
+
+def test_empty_inputs_render_a_no_data_note():
+    for png in (
+        attainment_chart([], title="Цели", no_data=NO_DATA, legend=LEGEND),
+        trend_chart([], [], title="Динамика", no_data=NO_DATA, target_label="цель"),
+        trend_chart(MONTHS, [], title="Динамика", no_data=NO_DATA, target_label="цель"),
+        people_chart([], [], title="Вклад", no_data=NO_DATA),
+        people_chart(PEOPLE, [], title="Вклад", no_data=NO_DATA),
+    ):
+        assert_png(png)
+
+
+def test_long_dates_stay_on_the_page():
+    weeks = [f"{d:02}.05–{d + 6:02}.05.2026" for d in range(1, 9)]
+    series = [TrendSeries("Лиды", list(range(8)), 5, "")]
+    fig = trend_figure(weeks, series, title="Т", no_data=NO_DATA, target_label="цель")
+    assert_apart(fig, "date")
+    assert texts(fig, "date")[0].get_text() == weeks[-1]
+
+
+def test_odd_values_render():
+    series = [
+        TrendSeries("Ноль", [0.0] * 6, None, ""),
+        TrendSeries("Минус", [-5.0, -3.0, None, -1.0, 2.0, -4.0], 0.0, ""),
+        TrendSeries("Одна точка", [None, None, 7.0, None, None, None], 5.0, "%"),
+        TrendSeries("Цель выше", [1.0, 2.0, 1.0, 2.0, 1.0, 2.0], 1e6, "₽"),
+    ]
+    assert_png(trend_chart(MONTHS[:6], series, title="x", no_data=NO_DATA, target_label="t"))
+    groups = [PeopleGroup("Ноль", [0, 0], ""), PeopleGroup("Минус", [-3, 1e9], "₽")]
+    assert_png(people_chart(["A", "B"], groups, title="x", no_data=NO_DATA))
+    one = [AttainmentBar("x" * 300, 1e9, Status.ON_TRACK, "9" * 40)]
+    assert_png(attainment_chart(one, title="T" * 300, no_data=NO_DATA, legend={}))
+
+
+# --- honesty ----------------------------------------------------------------------------------
+
+
+def test_clipped_bar_keeps_the_real_percentage_in_its_caption():
+    bars = [AttainmentBar("Лиды", 260.0, Status.ON_TRACK, "390 / 150")]
+    fig = attainment_figure(bars, title="Цели", no_data=NO_DATA, legend=LEGEND)
+    assert "390 / 150 · 260 %" in [t.get_text() for t in texts(fig)]
+    at = {t.get_text(): t.get_position()[0] for t in texts(fig)}
+    hundred = at["100 %"] - at["0 %"]
+    bars_and_chevrons = [c for c in fig.findobj(PolyCollection) if len(c.get_facecolor())]
+    widths = sorted(p.get_extents().width for c in bars_and_chevrons for p in c.get_paths())
+    assert math.isclose(widths[-1] / hundred, 1.5)  # cut at 150 %, not drawn to 260 %
+    assert len(widths) == 3  # legend swatch, bar, chevron past the cut
+
+
+def test_trend_gaps_are_nan_not_zero_and_last_value_is_annotated():
+    series = [TrendSeries("Лиды", [30, None, 50, None], 40, "")]
+    fig = trend_figure(MONTHS[:4], series, title="Т", no_data=NO_DATA, target_label="цель")
+    (line,) = fig.findobj(Line2D)
+    ys = list(line.get_ydata())
+    assert math.isnan(ys[1]) and math.isnan(ys[3]) and not math.isnan(ys[2])
+    labels = [t.get_text() for t in texts(fig)]
+    assert "50" in labels and "цель: 40" in labels
+
+
+def test_people_sorted_by_first_group_descending_with_missing_last():
+    names = ["Аня", "Боря", "Вера", "Гоша"]
+    groups = [PeopleGroup("Лиды", [5, None, 9, 5], ""), PeopleGroup("Посты", [1, 2, 3, 4], "")]
+    fig = people_figure(names, groups, title="В", no_data=NO_DATA)
+    rows = sorted(texts(fig, "row-label"), key=lambda t: t.get_position()[1])
+    assert [t.get_text() for t in rows] == ["Вера", "Аня", "Гоша", "Боря"]
+
+
+def test_caller_text_is_never_mathtext():
+    bars = [AttainmentBar("$ads$ budget", 50.0, Status.AT_RISK, "$10 / $20")]
+    fig = attainment_figure(bars, title="$x^2$", no_data=NO_DATA, legend=LEGEND)
+    assert all(not t.get_parse_math() for t in texts(fig))
+    assert_png(attainment_chart(bars, title="$x^2$", no_data=NO_DATA, legend=LEGEND))
+
+
+def test_mismatched_lengths_are_rejected():
+    with pytest.raises(ValueError):
+        series = [TrendSeries("x", [1, 2], None, "")]
+        trend_chart(MONTHS[:3], series, title="", no_data="", target_label="")
+    with pytest.raises(ValueError):
+        people_chart(["a"], [PeopleGroup("x", [1, 2], "")], title="", no_data="")
+
+
+# --- fonts, size caps, threads ------------------------------------------------------------------
+
+
+def test_cyrillic_and_symbols_render_without_missing_glyph_warnings():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # "Glyph … missing from font" would raise
+        caption = "1\u202f200 ₽ / 1\u00a0600 €"
+        bars = [AttainmentBar("Ёжик – «щётка» № 5 … ≥ ≤", 75.0, Status.ON_TRACK, caption)]
+        assert_png(attainment_chart(bars, title="Цели · ёЁ", no_data=NO_DATA, legend=LEGEND))
+        series = twelve_series()
+        assert_png(trend_chart(MONTHS, series, title="Ж", no_data=NO_DATA, target_label="цель"))
+        assert_png(people_chart(PEOPLE, people_groups(), title="Щ", no_data=NO_DATA))
+
+
+def test_many_rows_stay_within_the_height_cap_and_apart():
+    label = "Показатель номер {} с длинным именем"
+    bars = [AttainmentBar(label.format(i), 50.0, Status.ON_TRACK, "1 / 2") for i in range(40)]
+    fig = attainment_figure(bars, title="Цели", no_data=NO_DATA, legend=LEGEND)
+    assert fig.get_figheight() <= st.MAX_HEIGHT_IN
+    assert_apart(fig, "row-label")
+    names = [f"Сотрудник с длинной фамилией {i}" for i in range(30)]
+    groups = [PeopleGroup("Лиды", list(range(30)), "")]
+    fig = people_figure(names, groups, title="В", no_data=NO_DATA)
+    assert fig.get_figheight() <= st.MAX_HEIGHT_IN
+    assert_apart(fig, "row-label")
+
+
+def test_rendering_in_four_threads_gives_the_same_bytes_as_one():
+    jobs = [
+        lambda: attainment_chart(twenty_bars(), title="Цели", no_data=NO_DATA, legend=LEGEND),
+        lambda: trend_chart(MONTHS, twelve_series(), title="Т", no_data=NO_DATA, target_label="ц"),
+        lambda: people_chart(PEOPLE, people_groups(), title="В", no_data=NO_DATA),
+        lambda: attainment_chart(twenty_bars()[:7], title="Ц", no_data=NO_DATA, legend=LEGEND),
+    ]
+    alone = [job() for job in jobs]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        together = [f.result() for f in [pool.submit(job) for job in jobs * 3]]
+    assert together == alone * 3
+
+
+@settings(max_examples=15, deadline=None)
+@given(
+    hs.lists(
+        hs.tuples(
+            hs.text(alphabet=ALPHABET, min_size=1, max_size=60),
+            hs.one_of(hs.none(), hs.floats(-50, 5000, allow_nan=False)),
+            hs.sampled_from(list(Status)),
+        ),
+        min_size=1,
+        max_size=25,
+    )
+)
+@example([("Щ" * 60, 50.0, Status.ON_TRACK), ("Ж" * 60, None, Status.NO_DATA)])
+def test_any_bars_keep_labels_apart(rows):
+    bars = [AttainmentBar(label, pct, status, "1 / 2") for label, pct, status in rows]
+    fig = attainment_figure(bars, title="Цели", no_data=NO_DATA, legend=LEGEND)
+    assert_apart(fig, "row-label")
