@@ -21,9 +21,9 @@ def people(harness: BotHarness):
 async def test_log_then_kpi_shows_it(harness: BotHarness, people):
     group, anya, boris = people
     reply = await harness.say(group, anya, "/lead 3")
-    assert "Лиды: +3 → 3 за ноябрь 2026" in reply
+    assert "Лиды: <b>+3</b> → 3 за ноябрь 2026" in reply
     reply = await harness.say(group, boris, "/lead 2 вчера из рассылки")
-    assert "+2 → 5" in reply and "19 нояб" in reply and "из рассылки" in reply
+    assert "+2</b> → 5" in reply and "19 нояб" in reply and "из рассылки" in reply
     await harness.say(group, anya, "/post 1 https://t.me/sever/15")
     await harness.say(group, anya, "/resp 15m 1ч 30м 40")
     await harness.say(group, anya, "/sale 1 15 000")
@@ -52,7 +52,7 @@ async def test_bad_input_is_refused_and_nothing_stored(harness: BotHarness, peop
     ]
     for text in bad:
         reply = await harness.say(group, anya, text)
-        assert "/" in reply, f"{text!r} got no example: {reply!r}"
+        assert "/" in reply, f"{text[:40]!r} got no example: {reply!r}"
         assert "✅" not in reply
     assert await harness.entries() == 0
 
@@ -66,7 +66,7 @@ async def test_duplicate_update_creates_one_entry(harness: BotHarness, people):
     mark = fake.mark()
     fake.redeliver(update)
     again = await fake.wait_sent(1, since=mark, chat_id=GROUP)
-    assert "+4 → 4" in again[0].message["text"]  # the same confirmation, not a second entry
+    assert "+4</b> → 4" in again[0].message["text"]  # the same confirmation, not a second entry
     assert await harness.entries() == 1
 
 
@@ -79,7 +79,7 @@ async def test_edited_command_corrects_the_entry(harness: BotHarness, people):
     mark = fake.mark()
     fake.edit_message(update, "/lead 5")
     sent = await fake.wait_sent(1, since=mark, chat_id=GROUP)
-    assert "+5 → 5" in sent[0].message["text"]
+    assert "+5</b> → 5" in sent[0].message["text"]
     assert await harness.entries() == 1  # the live one; the first is kept soft-deleted
     assert await harness.repo.entries.count(include_deleted=True) == 2
 
@@ -122,7 +122,7 @@ async def test_private_chat_with_several_teams_asks_once(harness: BotHarness, pe
     fake.press_button(asked.message, choice["callback_data"], anya)
     await fake.wait_sent(1, since=mark, chat_id=anya["id"], method="sendMessage")
     reply = await harness.say(private, anya, "/lead 2")
-    assert "+2 → 3" in reply  # went to SMM Север, where Аня already had 1
+    assert "+2</b> → 3" in reply  # went to SMM Север, where Аня already had 1
     assert await harness.entries(GROUP) == 2
 
 

@@ -20,14 +20,14 @@ from bot.handlers import (
 
 def get_routers() -> list[Router]:
     return [
-        errors.router,  # catches failures of every router below
-        membership.router,  # service messages (joins/leaves) before any command
-        onboarding.router,  # /start, /help, /team, the bot added to a group
-        logging.router,  # /lead /qlead /post /sale /resp /log and their edits
-        status.router,  # /kpi /me
-        targets.router,  # /target /targets /top
-        digests.router,  # /report /remind
-        settings.router,  # /settings and its buttons
-        metrics.router,  # /metric add
-        corrections.router,  # /undo /history
+        errors.create_router(),  # catches failures of every router below
+        membership.create_router(),  # service messages (joins/leaves) before any command
+        onboarding.create_router(),  # /start, /help, /team, the bot added to a group
+        logging.create_router(),  # /lead /qlead /post /sale /resp /log and their edits
+        status.create_router(),  # /kpi /me
+        targets.create_router(),  # /target /targets /top
+        digests.create_router(),  # /report /remind
+        settings.create_router(),  # /settings and its buttons
+        metrics.create_router(),  # /metric add
+        corrections.create_router(),  # /undo /history
     ]

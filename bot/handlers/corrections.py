@@ -16,10 +16,8 @@ from bot.views import entry_short
 from storage.repository import Repository
 
 HISTORY_SIZE = 10
-router = Router(name="corrections")
 
 
-@router.message(Command("undo"))
 async def undo(message: Message, ctx: Ctx, repo: Repository, clock: Clock) -> None:
     team = await team_or_explain(message, ctx)
     if team is None:
@@ -33,7 +31,6 @@ async def undo(message: Message, ctx: Ctx, repo: Repository, clock: Clock) -> No
     await message.reply(ctx.t("undo-done", entry=shown))
 
 
-@router.message(Command("history"))
 async def history(message: Message, ctx: Ctx, repo: Repository) -> None:
     team = await team_or_explain(message, ctx)
     if team is None:
@@ -47,7 +44,6 @@ async def history(message: Message, ctx: Ctx, repo: Repository) -> None:
     await message.reply(ctx.t("history-title"), reply_markup=delete_buttons(labels))
 
 
-@router.callback_query(DeleteEntry.filter())
 async def delete_entry(
     query: CallbackQuery,
     callback_data: DeleteEntry,
@@ -72,3 +68,11 @@ async def delete_entry(
     await query.answer(ctx.t("history-deleted", entry=shown))
     if query.message is not None:
         await bot.send_message(query.message.chat.id, ctx.t("history-deleted", entry=shown))
+
+
+def create_router() -> Router:
+    router = Router(name="corrections")
+    router.message.register(undo, Command("undo"))
+    router.message.register(history, Command("history"))
+    router.callback_query.register(delete_entry, DeleteEntry.filter())
+    return router

@@ -18,11 +18,9 @@ from kpi.models import PeriodKind
 from kpi.periods import local_today, period_containing
 from storage.repository import Repository
 
-router = Router(name="digests")
 _HHMM = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 
 
-@router.message(Command("report"))
 async def report_now(
     message: Message,
     command: CommandObject,
@@ -49,7 +47,6 @@ async def report_now(
         return  # logged by delivery; nothing more can be said in this chat
 
 
-@router.message(Command("remind"))
 async def remind(message: Message, command: CommandObject, ctx: Ctx, repo: Repository) -> None:
     arg = (command.args or "").strip().lower()
     team_time = ctx.team.schedule.reminder_time if ctx.team else "18:00"
@@ -65,3 +62,10 @@ async def remind(message: Message, command: CommandObject, ctx: Ctx, repo: Repos
         await message.reply(ctx.t("remind-on", time=at))
     else:
         await message.reply(ctx.t("remind-usage"))
+
+
+def create_router() -> Router:
+    router = Router(name="digests")
+    router.message.register(report_now, Command("report"))
+    router.message.register(remind, Command("remind"))
+    return router

@@ -9,11 +9,9 @@ from aiogram.types import ErrorEvent
 
 from bot.i18n import Translator
 
-router = Router(name="errors")
 log = logging.getLogger(__name__)
 
 
-@router.errors()
 async def on_error(event: ErrorEvent, translator: Translator) -> bool:
     log.exception("update %s failed", event.update.update_id, exc_info=event.exception)
     message = event.update.message or event.update.edited_message
@@ -24,3 +22,9 @@ async def on_error(event: ErrorEvent, translator: Translator) -> bool:
         except Exception:  # the reply itself may be what failed
             log.warning("could not report the error to chat %s", message.chat.id)
     return True
+
+
+def create_router() -> Router:
+    router = Router(name="errors")
+    router.errors.register(on_error)
+    return router

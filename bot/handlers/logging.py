@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from aiogram import Router
 from aiogram.filters import Command, CommandObject
 from aiogram.types import Message
@@ -18,22 +20,20 @@ from storage.records import Source
 from storage.repository import Repository
 
 LOG_COMMANDS = ("lead", "qlead", "post", "sale", "resp", "log")
-router = Router(name="logging")
 
 
-@router.message(Command(*LOG_COMMANDS))
 async def log_entry(
     message: Message, command: CommandObject, ctx: Ctx, repo: Repository, clock: Clock
 ) -> None:
     await _log(message, command, ctx, repo, clock, revision=0)
 
 
-@router.edited_message(Command(*LOG_COMMANDS))
 async def log_edit(
     message: Message, command: CommandObject, ctx: Ctx, repo: Repository, clock: Clock
 ) -> None:
     # The edit_date tells revisions apart: the newest edit replaces what earlier ones stored.
-    edited = int(message.edit_date.timestamp()) if message.edit_date else 1
+    stamp = message.edit_date
+    edited = int(stamp.timestamp()) if isinstance(stamp, datetime) else int(stamp or 1)
     await _log(message, command, ctx, repo, clock, revision=edited)
 
 
@@ -64,3 +64,10 @@ async def _log(
     if recorded.result.replaced:
         text = ctx.t("edited") + "\n" + text
     await message.reply(text)
+
+
+def create_router() -> Router:
+    router = Router(name="logging")
+    router.message.register(log_entry, Command(*LOG_COMMANDS))
+    router.edited_message.register(log_edit, Command(*LOG_COMMANDS))
+    return router

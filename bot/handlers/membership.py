@@ -9,18 +9,13 @@ from bot.clock import Clock
 from bot.context import GROUP_TYPES, person_of
 from storage.repository import Repository
 
-router = Router(name="membership")
-router.message.filter(F.chat.type.in_(GROUP_TYPES))
 
-
-@router.message(F.left_chat_member)
 async def member_left(message: Message, repo: Repository) -> None:
     user = message.left_chat_member
     if user is not None and not user.is_bot and await repo.teams.get(message.chat.id):
         await repo.teams.set_member_active(message.chat.id, user.id, False)
 
 
-@router.message(F.new_chat_members)
 async def members_joined(message: Message, repo: Repository, clock: Clock) -> None:
     team = await repo.teams.get(message.chat.id)
     if team is None:
@@ -28,3 +23,11 @@ async def members_joined(message: Message, repo: Repository, clock: Clock) -> No
     for user in message.new_chat_members or []:
         if not user.is_bot:
             await repo.teams.ensure_member(team.id, person_of(user), clock.now())
+
+
+def create_router() -> Router:
+    router = Router(name="membership")
+    router.message.filter(F.chat.type.in_(GROUP_TYPES))
+    router.message.register(member_left, F.left_chat_member)
+    router.message.register(members_joined, F.new_chat_members)
+    return router

@@ -16,7 +16,6 @@ from kpi.models import MetricKind
 from storage.repository import Repository
 from storage.targets import custom_metric
 
-router = Router(name="metrics")
 _KINDS = {k.value: k for k in MetricKind} | {
     "счётчик": MetricKind.COUNTER, "снимок": MetricKind.GAUGE,
     "время": MetricKind.DURATION, "деньги": MetricKind.MONEY,
@@ -24,7 +23,6 @@ _KINDS = {k.value: k for k in MetricKind} | {
 MAX_NAME = 40
 
 
-@router.message(Command("metric"))
 async def metric(
     message: Message,
     command: CommandObject,
@@ -61,3 +59,9 @@ async def metric(
         await message.reply(ctx.t("metric-exists", key=key))
         return
     await message.reply(ctx.t("metric-added", key=key, name=name))
+
+
+def create_router() -> Router:
+    router = Router(name="metrics")
+    router.message.register(metric, Command("metric"))
+    return router

@@ -13,12 +13,7 @@ from bot.keyboards import TeamChoice, team_choice
 from kpi.models import TeamSettings
 from storage.repository import Repository
 
-router = Router(name="onboarding")
 
-
-@router.my_chat_member(
-    ChatMemberUpdatedFilter(IS_NOT_MEMBER >> IS_MEMBER), F.chat.type.in_(GROUP_TYPES)
-)
 async def added_to_group(
     event: ChatMemberUpdated,
     repo: Repository,
@@ -35,22 +30,16 @@ async def added_to_group(
     await bot.send_message(event.chat.id, t("team-hello", team=team.title))
 
 
-@router.my_chat_member(
-    ChatMemberUpdatedFilter(IS_MEMBER >> IS_NOT_MEMBER), F.chat.type.in_(GROUP_TYPES)
-)
 async def removed_from_group(event: ChatMemberUpdated, repo: Repository) -> None:
     # Keep the data, stop acting for the team: a private chat no longer shows it.
     if await repo.teams.get(event.chat.id) is not None:
         await repo.teams.set_active(event.chat.id, False)
 
 
-@router.message(CommandStart())
-@router.message(Command("help"))
 async def start(message: Message, ctx: Ctx) -> None:
     await message.answer(ctx.t("start"))
 
 
-@router.message(Command("team"), F.chat.type == "private")
 async def choose_team(message: Message, ctx: Ctx, repo: Repository) -> None:
     teams = await repo.teams.teams_of(ctx.person.id)
     if not teams:
@@ -59,7 +48,6 @@ async def choose_team(message: Message, ctx: Ctx, repo: Repository) -> None:
     await message.answer(ctx.t("team-choose"), reply_markup=team_choice(teams))
 
 
-@router.callback_query(TeamChoice.filter())
 async def team_chosen(
     query: CallbackQuery, callback_data: TeamChoice, ctx: Ctx, repo: Repository
 ) -> None:
@@ -73,3 +61,22 @@ async def team_chosen(
     await query.answer()
     if query.message is not None:
         await query.bot.send_message(query.message.chat.id, ctx.t("team-chosen", team=team.title))  # type: ignore[union-attr]
+
+
+def create_router() -> Router:
+    router = Router(name="onboarding")
+    router.my_chat_member.register(
+        added_to_group,
+        ChatMemberUpdatedFilter(IS_NOT_MEMBER >> IS_MEMBER),
+        F.chat.type.in_(GROUP_TYPES),
+    )
+    router.my_chat_member.register(
+        removed_from_group,
+        ChatMemberUpdatedFilter(IS_MEMBER >> IS_NOT_MEMBER),
+        F.chat.type.in_(GROUP_TYPES),
+    )
+    router.message.register(start, Command("help"))
+    router.message.register(start, CommandStart())
+    router.message.register(choose_team, Command("team"), F.chat.type == "private")
+    router.callback_query.register(team_chosen, TeamChoice.filter())
+    return router

@@ -13,10 +13,7 @@ from bot.i18n import Translator
 from bot.settings_menu import SettingsCb, main_menu, options, summary, to_update
 from storage.repository import Repository
 
-router = Router(name="settings")
 
-
-@router.message(Command("settings"))
 async def show_settings(message: Message, ctx: Ctx, access: Access, bot: Bot) -> None:
     team = await team_or_explain(message, ctx)
     if team is None:
@@ -27,7 +24,6 @@ async def show_settings(message: Message, ctx: Ctx, access: Access, bot: Bot) ->
     await message.reply(summary(team, ctx.t), reply_markup=main_menu(team.id, ctx.t))
 
 
-@router.callback_query(SettingsCb.filter())
 async def settings_button(
     query: CallbackQuery,
     callback_data: SettingsCb,
@@ -63,3 +59,10 @@ async def settings_button(
     keyboard = options(team, field, t) if field == "workdays" else main_menu(team.id, t)
     await message.edit_text(summary(team, t), reply_markup=keyboard)
     await query.answer(t("settings-saved") if field != "menu" else None)
+
+
+def create_router() -> Router:
+    router = Router(name="settings")
+    router.message.register(show_settings, Command("settings"))
+    router.callback_query.register(settings_button, SettingsCb.filter())
+    return router

@@ -16,10 +16,7 @@ from kpi.models import PeriodKind
 from kpi.periods import local_today
 from storage.repository import Repository
 
-router = Router(name="status")
 
-
-@router.message(Command("kpi", "me"))
 async def kpi(
     message: Message, command: CommandObject, ctx: Ctx, repo: Repository, clock: Clock
 ) -> None:
@@ -39,3 +36,9 @@ async def kpi(
             await message.reply(ctx.t("kpi-unknown-person", who="@" + args.username))
             return
     await message.reply(await kpi_text(repo, team, args.period, today, ctx.t, person))
+
+
+def create_router() -> Router:
+    router = Router(name="status")
+    router.message.register(kpi, Command("kpi", "me"))
+    return router

@@ -22,10 +22,7 @@ from kpi.models import Direction, PeriodKind, Target
 from kpi.periods import local_today, period_containing
 from storage.repository import Repository
 
-router = Router(name="targets")
 
-
-@router.message(Command("target"))
 async def set_target(
     message: Message,
     command: CommandObject,
@@ -87,7 +84,6 @@ async def set_target(
     )
 
 
-@router.message(Command("targets"))
 async def list_targets(message: Message, ctx: Ctx, repo: Repository, clock: Clock) -> None:
     team = await team_or_explain(message, ctx)
     if team is None:
@@ -114,7 +110,6 @@ async def list_targets(message: Message, ctx: Ctx, repo: Repository, clock: Cloc
     await message.reply("\n\n".join([ctx.t("targets-title"), *blocks]))
 
 
-@router.message(Command("top"))
 async def top(
     message: Message, command: CommandObject, ctx: Ctx, repo: Repository, clock: Clock
 ) -> None:
@@ -149,3 +144,11 @@ async def top(
             ctx.t("top-line", place=place, person=names.get(person_id, "?"), value=Html(shown))
         )
     await message.reply("\n".join(lines))
+
+
+def create_router() -> Router:
+    router = Router(name="targets")
+    router.message.register(set_target, Command("target"))
+    router.message.register(list_targets, Command("targets"))
+    router.message.register(top, Command("top"))
+    return router
