@@ -61,7 +61,7 @@ def test_due_digest_in_the_team_time_zone(now, tz, kind, expected):
 
 
 def test_no_digest_for_a_period_before_the_team_existed():
-    team = _team(created=datetime(2026, 11, 22, tzinfo=UTC))
+    team = _team(created=datetime(2026, 11, 23, 5, 0, tzinfo=UTC))  # Monday 08:00 MSK
     assert due_digest(PeriodKind.WEEK, team, MONDAY_10_01) is None
 
 
