@@ -65,7 +65,10 @@ def goals_block(
     if not lines:
         return ""
     elapsed = elapsed_days(period, today)
-    head = t("goals-title", elapsed=elapsed, days=period.days)
+    if elapsed >= period.days:
+        head = t("goals-title-closed")
+    else:
+        head = t("goals-title", elapsed=elapsed, days=period.days)
     return "\n".join([head, *(goal_line(x, t, currency, metrics, names) for x in lines)])
 
 

@@ -88,6 +88,8 @@ def delta(
     if current is None or previous is None:
         return ""
     diff = current - previous
+    if round(diff, 1) == 0:  # «▼ −0» would be noise
+        diff = 0.0
     arrow = "▲" if diff > 0 else "▼" if diff < 0 else "="
     if kpi.unit is KpiUnit.PCT:
         return t("delta-pp", arrow=arrow, diff=signed(diff, t.lang))

@@ -7,6 +7,7 @@ status-too-early = too early to judge
 status-no-data = no data
 
 goals-title = 🎯 <b>Targets</b> · day { $elapsed } of { $days }
+goals-title-closed = 🎯 <b>Targets</b> · the period is over
 goal-person = { $person } — { $kpi }
 goal-actual = { $actual } / { $target }
 goal-no-data = no data (target { $target })

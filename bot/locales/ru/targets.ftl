@@ -7,6 +7,7 @@ status-too-early = рано судить
 status-no-data = нет данных
 
 goals-title = 🎯 <b>Цели</b> · прошло { $elapsed } из { $days } дн.
+goals-title-closed = 🎯 <b>Цели</b> · период завершён
 goal-person = { $person } — { $kpi }
 goal-actual = { $actual } / { $target }
 goal-no-data = нет данных (цель { $target })
