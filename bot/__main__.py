@@ -41,18 +41,18 @@ async def run(settings: Settings) -> None:
     except TokenValidationError:
         raise Fatal("BOT_TOKEN is malformed: expected <digits>:<secret> from @BotFather") from None
     try:
-        try:
-            me = await bot.get_me()
-        except TelegramUnauthorizedError:
-            raise Fatal("Telegram rejected BOT_TOKEN (401 Unauthorized)") from None
-        except (TelegramNetworkError, TelegramAPIError, OSError) as exc:
-            where = settings.telegram_api_url or "api.telegram.org"
-            raise Fatal(f"cannot reach the Bot API at {where}: {exc}") from None
-        try:
+        try:  # local problems first: they are the quickest to fix
             repo = await Repository.open(settings.database_path)
         except (OSError, sqlite3.Error) as exc:
             raise Fatal(f"cannot open the database {settings.database_path}: {exc}") from None
         try:
+            try:
+                me = await bot.get_me()
+            except TelegramUnauthorizedError:
+                raise Fatal("Telegram rejected BOT_TOKEN (401 Unauthorized)") from None
+            except (TelegramNetworkError, TelegramAPIError, OSError) as exc:
+                where = settings.telegram_api_url or "api.telegram.org"
+                raise Fatal(f"cannot reach the Bot API at {where}: {exc}") from None
             dp = create_dispatcher(settings, repo, SystemClock())
             logging.getLogger("kpibot").info("running as @%s (long polling)", me.username)
             await dp.start_polling(
