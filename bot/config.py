@@ -22,6 +22,18 @@ class Settings(BaseSettings):
     polling_timeout: int = Field(default=30, ge=1, le=60)  # getUpdates long-poll seconds
     admin_cache_seconds: int = Field(default=300, ge=0)  # how long group admins are trusted
 
+    # Webhook mode (production behind a reverse proxy); polling when WEBHOOK_URL is empty.
+    webhook_url: str | None = None  # public HTTPS URL Telegram posts updates to
+    webhook_secret: SecretStr | None = None  # X-Telegram-Bot-Api-Secret-Token
+    webhook_host: str = "127.0.0.1"  # where the bot's own HTTP server listens
+    webhook_port: int = Field(default=8080, ge=1, le=65535)
+    webhook_path: str = "/telegram/webhook"
+
+    # Online SQLite backups on a schedule, keeping the newest BACKUP_KEEP files.
+    backup_dir: Path | None = None  # empty: no scheduled backups (`kpibot backup` still works)
+    backup_every_hours: float = Field(default=24, gt=0)
+    backup_keep: int = Field(default=14, ge=1)
+
     @field_validator("default_timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:

@@ -6,19 +6,31 @@ Words come from the locale files through `Texts`; this module only arranges them
 from __future__ import annotations
 
 from datetime import date
+from functools import lru_cache
 
+from babel import Locale
 from babel.dates import format_date
-from babel.numbers import format_decimal, get_currency_symbol
+from babel.numbers import NumberPattern, get_currency_symbol, parse_pattern
 
 from bot.i18n import Texts
 from kpi.metrics import KpiDef, KpiUnit
 from kpi.models import Metric, Period, PeriodKind
 
 
+@lru_cache(maxsize=32)
+def _pattern(decimals: int) -> NumberPattern:
+    # Parsing the pattern is most of format_decimal's cost; /kpi formats hundreds of numbers.
+    return parse_pattern("#,##0" + ("." + "#" * decimals if decimals else ""))
+
+
+@lru_cache(maxsize=8)
+def _locale(lang: str) -> Locale:
+    return Locale.parse(lang)
+
+
 def number(value: float, lang: str, decimals: int = 1) -> str:
     """12 500 / 1,5 in Russian, 12,500 / 1.5 in English."""
-    pattern = "#,##0" + ("." + "#" * decimals if decimals else "")
-    return format_decimal(round(value, decimals), format=pattern, locale=lang)
+    return _pattern(decimals).apply(round(value, decimals), _locale(lang))
 
 
 def signed(value: float, lang: str, decimals: int = 1) -> str:

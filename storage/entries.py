@@ -174,16 +174,20 @@ class EntryRepo:
     async def _last_values(
         self, team_id: int, gauges: list[str], start: date | None, end: date
     ) -> dict[str, float]:
-        # The latest day wins; on the same day the later entry (larger id) wins.
-        sql = (
-            "SELECT metric, value FROM (SELECT metric, value, ROW_NUMBER() OVER"
-            " (PARTITION BY metric ORDER BY day DESC, id DESC) AS rn FROM entries"
-            f" WHERE team_id = ? AND metric IN ({_marks(gauges)}) AND deleted_at IS NULL"
-            " AND day >= ? AND day < ?) WHERE rn = 1"
-        )
+        # One indexed look-up per gauge (ix_entries_metric_day): the latest day wins, and on
+        # the same day the later entry (larger id).
         low = start.isoformat() if start else "0000-01-01"
-        async with self._db.reader.execute(sql, (team_id, *gauges, low, end.isoformat())) as cur:
-            return {metric: value for metric, value in await cur.fetchall()}
+        found = {}
+        for metric in gauges:
+            async with self._db.reader.execute(
+                "SELECT value FROM entries WHERE team_id = ? AND metric = ? AND day >= ?"
+                " AND day < ? AND deleted_at IS NULL ORDER BY day DESC, id DESC LIMIT 1",
+                (team_id, metric, low, end.isoformat()),
+            ) as cur:
+                row = await cur.fetchone()
+            if row is not None:
+                found[metric] = row[0]
+        return found
 
     async def count(self, team_id: int | None = None, *, include_deleted: bool = False) -> int:
         async with self._db.reader.execute(
