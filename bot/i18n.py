@@ -40,7 +40,7 @@ class Translator:
     def has(self, key: str, lang: str | None = None) -> bool:
         return self._bundles[self.language(lang)].has_message(key)
 
-    def get(self, lang: str, key: str, **args: object) -> str:
+    def get(self, lang: str, key: str, /, **args: object) -> str:
         """The message `key` in `lang` (falling back to the default language), HTML-safe."""
         for candidate in dict.fromkeys((self.language(lang), self.default)):
             bundle = self._bundles[candidate]
@@ -65,7 +65,7 @@ class Texts:
         self.translator = translator
         self.lang = lang
 
-    def __call__(self, key: str, **args: object) -> str:
+    def __call__(self, key: str, /, **args: object) -> str:
         return self.translator.get(self.lang, key, **args)
 
     def has(self, key: str) -> bool:
