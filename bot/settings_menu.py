@@ -19,7 +19,10 @@ TIMEZONES = (
 CURRENCIES = ("RUB", "USD", "EUR", "KZT", "BYN", "UZS")
 SLA_MINUTES = (30, 60, 120, 240, 480, 1440, 2880)
 RISK_PCT = (5, 10, 15, 20, 25, 30)
-FIELDS = ("timezone", "language", "sla", "currency", "risk", "workdays")
+DIGEST_TIMES = ("09:00", "10:00", "11:00", "12:00", "15:00", "17:00", "18:00", "19:00")
+REMINDER_TIMES = ("16:00", "17:00", "18:00", "19:00", "20:00", "21:00")
+FIELDS = ("timezone", "language", "sla", "currency", "risk", "workdays", "digest_day",
+          "digest_time", "reminder_time")  # fmt: skip
 
 
 class SettingsCb(CallbackData, prefix="set"):
@@ -40,6 +43,9 @@ def summary(team: Team, t: Texts) -> str:
         currency=s.currency,
         risk=fmt.number(s.risk_pct, t.lang, 0),
         workdays=days,
+        digest_day=t(f"weekday-{team.schedule.digest_weekday}"),
+        digest_time=team.schedule.digest_time,
+        reminder_time=team.schedule.reminder_time,
     )
 
 
@@ -65,6 +71,12 @@ def options(team: Team, field: str, t: Texts) -> InlineKeyboardMarkup:
         choices = [(c, c) for c in CURRENCIES]
     elif field == "risk":
         choices = [(str(p), f"{p}\u00a0%") for p in RISK_PCT]
+    elif field == "digest_day":
+        choices = [(str(d), t(f"weekday-{d}")) for d in range(7)]
+    elif field == "digest_time":
+        choices = [(x.replace(":", ""), x) for x in DIGEST_TIMES]  # ":" separates callback fields
+    elif field == "reminder_time":
+        choices = [(x.replace(":", ""), x) for x in REMINDER_TIMES]
     else:  # workdays: each button toggles one day
         choices = [
             (str(d), ("✅ " if d in s.workdays else "▫️ ") + t(f"weekday-{d}")) for d in range(7)
@@ -75,7 +87,7 @@ def options(team: Team, field: str, t: Texts) -> InlineKeyboardMarkup:
             text=label, callback_data=SettingsCb(team_id=team.id, field=field, value=value)
         )
     builder.button(text=t("settings-back"), callback_data=SettingsCb(team_id=team.id, field="menu"))
-    builder.adjust(3 if field in ("timezone", "workdays", "sla") else 2)
+    builder.adjust(2 if field in ("language", "currency", "risk") else 3)
     return builder.as_markup()
 
 
@@ -91,6 +103,13 @@ def to_update(team: Team, field: str, value: str) -> dict[str, object] | None:
         return {"sla_minutes": float(value)}
     if field == "risk" and value.isdigit() and int(value) in RISK_PCT:
         return {"risk_pct": float(value)}
+    if field == "digest_day" and value.isdigit() and int(value) < 7:
+        return {"digest_weekday": int(value)}
+    clock = f"{value[:2]}:{value[2:]}"
+    if field == "digest_time" and clock in DIGEST_TIMES:
+        return {"digest_time": clock}
+    if field == "reminder_time" and clock in REMINDER_TIMES:
+        return {"reminder_time": clock}
     if field == "workdays" and value.isdigit() and int(value) < 7:
         days = set(team.settings.workdays) ^ {int(value)}
         return {"workdays": frozenset(days)} if days else None  # keep at least one workday

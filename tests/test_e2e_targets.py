@@ -95,3 +95,24 @@ async def test_settings_buttons_change_language_for_managers_only(harness: BotHa
     saved = (await fake.wait_sent(1, since=mark, chat_id=GROUP))[0]
     assert "Language: English" in saved.message["text"]
     assert "Leads" in await harness.say(group, anya, "/lead 1")
+
+
+async def test_settings_digest_time_moves_the_weekly_digest(harness: BotHarness):
+    fake = harness.fake
+    boss = fake.user(1, "Ольга", language_code="ru")
+    group = fake.group(GROUP, "SMM")
+    fake.set_admins(GROUP, [1])
+    mark = fake.mark()
+    fake.send_message(group, boss, "/settings")
+    menu = (await fake.wait_sent(1, since=mark, chat_id=GROUP))[0]
+    button = next(b for row in menu.buttons for b in row if "Время отчётов" in b["text"])
+    mark = fake.mark()
+    fake.press_button(menu.message, button["callback_data"], boss)
+    options = (await fake.wait_sent(1, since=mark, chat_id=GROUP))[0]
+    noon = next(b for row in options.buttons for b in row if b["text"] == "12:00")
+    mark = fake.mark()
+    fake.press_button(options.message, noon["callback_data"], boss)
+    saved = (await fake.wait_sent(1, since=mark, chat_id=GROUP))[0]
+    assert "Еженедельный отчёт: Пн, 12:00" in saved.message["text"]
+    team = await harness.repo.teams.get(GROUP)
+    assert team is not None and team.schedule.digest_time == "12:00"

@@ -44,6 +44,11 @@ settings-summary =
     Currency: { $currency }
     “At risk” threshold: { $risk }% of the target
     Working days: { $workdays }
+    Weekly digest: { $digest_day }, { $digest_time } (monthly: on the 1st)
+    Reminder: { $reminder_time } on working days
+settings-btn-digest_day = 📬 Digest day
+settings-btn-digest_time = 🕙 Digest time
+settings-btn-reminder_time = 🔔 Reminder
 settings-btn-timezone = 🕒 Time zone
 settings-btn-language = 🌐 Language
 settings-btn-sla = ⏱ SLA

@@ -45,6 +45,11 @@ settings-summary =
     Валюта: { $currency }
     Порог «отстаём»: { $risk } % от цели
     Рабочие дни: { $workdays }
+    Еженедельный отчёт: { $digest_day }, { $digest_time } (ежемесячный — 1-го числа)
+    Напоминание: { $reminder_time } по рабочим дням
+settings-btn-digest_day = 📬 День отчёта
+settings-btn-digest_time = 🕙 Время отчётов
+settings-btn-reminder_time = 🔔 Напоминание
 settings-btn-timezone = 🕒 Часовой пояс
 settings-btn-language = 🌐 Язык
 settings-btn-sla = ⏱ SLA
