@@ -20,11 +20,13 @@ _GROUP_SEPARATORS = "\u00a0\u202f\u2009"
 _NUMBER = re.compile(r"^[+]?(\d+)(?:[.,](\d+))?$")
 _HEAD_GROUP = re.compile(r"^\d{1,3}$")
 _TAIL_GROUP = re.compile(r"^\d{3}(?:[.,]\d+)?$")
-_DURATION_PART = re.compile(r"(\d+(?:[.,]\d+)?)\s*(д|d|ч|h|час|часа|часов|м|m|мин|min|с|s|сек|sec)")
+# Longest units first: otherwise "мин" would match as "м" and leave "ин".
+_DURATION_PART = re.compile(r"(\d+(?:[.,]\d+)?)\s*(часов|часа|час|мин|min|сек|sec|д|d|ч|h|м|m|с|s)")
 _UNIT_MINUTES = {
     "д": 1440, "d": 1440, "ч": 60, "h": 60, "час": 60, "часа": 60, "часов": 60,
     "м": 1, "m": 1, "мин": 1, "min": 1, "с": 1 / 60, "s": 1 / 60, "сек": 1 / 60, "sec": 1 / 60,
 }  # fmt: skip
+_LIST_COMMA = re.compile(r",(?!\d)|(?<!\d),")
 _CLOCK = re.compile(r"^(\d{1,3}):([0-5]\d)$")
 _UNIT_ONLY = re.compile(r"^(мин|min|м|m|ч|h|час|часа|часов|сек|sec|с|s|д|d)$")
 _DMY = re.compile(r"^(\d{1,2})[./](\d{1,2})(?:[./](\d{2}|\d{4}))?$")
@@ -122,7 +124,8 @@ def _minutes_only(token: str) -> bool:
 
 def parse_duration_tokens(tokens: list[str]) -> list[float]:
     """`15m 1ч 30м 90 1:30` -> [15, 90, 90, 90]; raises on a token that is no duration."""
-    parts = [p for t in tokens for p in t.split(",") if p]
+    # A comma separates replies ("15m, 40") unless it is a decimal comma ("1,5ч").
+    parts = [p for t in tokens for p in _LIST_COMMA.split(t) if p]
     merged: list[str] = []
     for part in parts:
         if _UNIT_ONLY.match(part.lower()) and merged and re.fullmatch(r"\d+([.,]\d+)?", merged[-1]):
