@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import statistics
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 
 from bot.parsing import ParsedLog
 from kpi.models import Metric, MetricKind, Period, PeriodKind
@@ -67,8 +67,3 @@ async def record(
             sums = data.sums.get(key, {})
             running.append(Running(metric, added, sum(sums.values()), sums.get(user_id, 0.0)))
     return Recorded(result, period, tuple(running))
-
-
-def entry_day_note(parsed_day: date, today: date) -> date | None:
-    """The day to mention in the reply: only when it is not today."""
-    return None if parsed_day == today else parsed_day

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from aiogram import Bot
 from aiogram.types import Message
 
+from bot.access import Access
 from bot.context import Ctx
 from bot.keyboards import team_choice
 from storage.records import Team
@@ -18,3 +20,16 @@ async def team_or_explain(message: Message, ctx: Ctx) -> Team | None:
     else:
         await message.reply(ctx.t("team-none"))
     return None
+
+
+async def managed_team(
+    message: Message, ctx: Ctx, access: Access, bot: Bot, refusal: str
+) -> Team | None:
+    """The team, if the sender manages it; otherwise a polite refusal (text key) and None."""
+    team = await team_or_explain(message, ctx)
+    if team is None:
+        return None
+    if not await access.is_manager(bot, team.id, ctx.person.id):
+        await message.reply(ctx.t(refusal))
+        return None
+    return team

@@ -8,18 +8,15 @@ from aiogram.types import CallbackQuery, InaccessibleMessage, Message
 
 from bot.access import Access
 from bot.context import Ctx
-from bot.handlers.common import team_or_explain
+from bot.handlers.common import managed_team
 from bot.i18n import Translator
 from bot.settings_menu import SettingsCb, main_menu, options, summary, to_update
 from storage.repository import Repository
 
 
 async def show_settings(message: Message, ctx: Ctx, access: Access, bot: Bot) -> None:
-    team = await team_or_explain(message, ctx)
+    team = await managed_team(message, ctx, access, bot, "settings-only-managers")
     if team is None:
-        return
-    if not await access.is_manager(bot, team.id, ctx.person.id):
-        await message.reply(ctx.t("settings-only-managers"))
         return
     await message.reply(summary(team, ctx.t), reply_markup=main_menu(team.id, ctx.t))
 

@@ -12,7 +12,7 @@ from bot.clock import Clock
 from bot.context import Ctx
 from bot.goal_views import goals_block
 from bot.goals import TARGET_KINDS, goal_lines, parse_target_value, resolve_kpi
-from bot.handlers.common import team_or_explain
+from bot.handlers.common import managed_team, team_or_explain
 from bot.i18n import Html
 from bot.parsing import ParseError
 from bot.reports import build_report, team_metrics
@@ -32,11 +32,8 @@ async def set_target(
     access: Access,
     bot: Bot,
 ) -> None:
-    team = await team_or_explain(message, ctx)
+    team = await managed_team(message, ctx, access, bot, "target-only-managers")
     if team is None:
-        return
-    if not await access.is_manager(bot, team.id, ctx.person.id):
-        await message.reply(ctx.t("target-only-managers"))
         return
     words = (command.args or "").split()
     if len(words) < 2:
