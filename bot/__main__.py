@@ -1,4 +1,4 @@
-"""kpibot run | demo — the command line."""
+"""kpibot run | demo | import | backup — the command line."""
 
 from __future__ import annotations
 
@@ -11,12 +11,17 @@ from pathlib import Path
 
 from aiogram.exceptions import TelegramAPIError, TelegramNetworkError, TelegramUnauthorizedError
 from aiogram.utils.token import TokenValidationError
-from pydantic import ValidationError
+from pydantic import SecretStr, ValidationError
 
-from bot.clock import SystemClock
+from bot.clock import Clock, SystemClock
 from bot.config import Settings
+from bot.csvio import CsvEntry, read_csv
 from bot.demo import render_demo
 from bot.factory import create_bot, create_dispatcher
+from bot.reports import team_metrics
+from kpi.models import Entry
+from kpi.periods import local_today
+from storage.backup import backup
 from storage.repository import Repository
 
 
@@ -24,9 +29,15 @@ class Fatal(Exception):
     """A problem the person running the bot must fix: shown as one line, exit code 2."""
 
 
-def load_settings() -> Settings:
+class OfflineSettings(Settings):
+    """For commands that never talk to Telegram (import, backup): no token needed."""
+
+    bot_token: SecretStr | None = None  # type: ignore[assignment]
+
+
+def load_settings(kind: type[Settings] = Settings) -> Settings:
     try:
-        return Settings()  # type: ignore[call-arg]
+        return kind()  # type: ignore[call-arg]
     except ValidationError as exc:
         problems = "; ".join(
             f"{'.'.join(str(p) for p in err['loc']).upper() or 'settings'}: {err['msg']}"
@@ -66,6 +77,59 @@ async def run(settings: Settings) -> None:
         await bot.session.close()
 
 
+def _existing(path: Path) -> Path:
+    if not path.is_file():
+        raise Fatal(f"no database at {path} (set DATABASE_PATH or pass --db)")
+    return path
+
+
+async def import_csv(database: Path, team_id: int, source: Path, clock: Clock) -> int:
+    """Check every row first, then store them all in one transaction: exit code 0 or 1."""
+    try:
+        data = source.read_bytes()
+    except OSError as exc:
+        raise Fatal(f"cannot read {source}: {exc.strerror or exc}") from None
+    repo = await Repository.open(_existing(database))
+    try:
+        team = await repo.teams.get(team_id)
+        if team is None:
+            raise Fatal(f"no team {team_id} in {database}: the team id is its group chat id")
+        today = local_today(clock.now(), team.settings.timezone)
+        custom = {k: m for k, m in (await team_metrics(repo, team_id)).items() if m.custom_name}
+        result = await asyncio.to_thread(read_csv, data, today, custom)
+        here = await repo.entries.live_by_ids(
+            team_id, (r.entry_id for r in result.rows if r.entry_id)
+        )
+        errors = result.errors + [
+            (r.line, f"entry_id: already in this team as entry {r.entry_id}; importing it again"
+                     " would count it twice")
+            for r in result.rows if r.entry_id in here and _same(r, here[r.entry_id])
+        ]  # fmt: skip
+        if errors:
+            for line, reason in sorted(errors):
+                print(f"{source}:{line}: {reason}", file=sys.stderr)
+            print(f"kpibot: {len(errors)} bad line(s), nothing imported", file=sys.stderr)
+            return 1
+        people = {r.person_id: (r.person_id, r.person, r.username) for r in reversed(result.rows)}
+        entries = [
+            Entry(team_id, r.person_id, r.metric, r.value, r.day, r.platform, r.note,
+                  created_at=r.created_at)
+            for r in result.rows
+        ]  # fmt: skip
+        count = await repo.entries.import_entries(team_id, people.values(), entries, clock.now())
+    finally:
+        await repo.close()
+    first, last = min(r.day for r in result.rows), max(r.day for r in result.rows)
+    print(f"imported {count} entries into {team.title or team_id} ({first} .. {last})")
+    return 0
+
+
+def _same(row: CsvEntry, entry: Entry) -> bool:
+    return (row.person_id, row.metric, row.day, row.value) == (
+        entry.user_id, entry.metric, entry.day, entry.value,
+    )  # fmt: skip
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="kpibot", description="SMM team KPI bot for Telegram")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -73,6 +137,15 @@ def main(argv: list[str] | None = None) -> int:
     demo = commands.add_parser("demo", help="render a sample team's digests offline, no token")
     demo.add_argument("--out", type=Path, default=Path("demo-out"), help="folder to write to")
     demo.add_argument("--lang", choices=("ru", "en"), default="ru")
+    load = commands.add_parser("import", help="backfill history from a CSV file (/export format)")
+    load.add_argument("file", type=Path, help="CSV, UTF-8, with the header /export writes")
+    load.add_argument("--team", type=int, required=True, help="the team's group chat id")
+    load.add_argument("--db", type=Path, help="database file (default: DATABASE_PATH)")
+    copy = commands.add_parser(
+        "backup", help="an online backup of the database, bot running or not"
+    )
+    copy.add_argument("dir", type=Path, nargs="?", help="folder (default: BACKUP_DIR)")
+    copy.add_argument("--db", type=Path, help="database file (default: DATABASE_PATH)")
     args = parser.parse_args(argv)
     try:
         if args.command == "run":
@@ -87,6 +160,23 @@ def main(argv: list[str] | None = None) -> int:
             for path in files:
                 print(f"  {path}")
             print(f"Start with {files[0]} and the PNG charts next to it.")
+        elif args.command == "import":
+            database = args.db or load_settings(OfflineSettings).database_path
+            try:
+                return asyncio.run(import_csv(database, args.team, args.file, SystemClock()))
+            except sqlite3.Error as exc:
+                raise Fatal(f"import into {database} failed, nothing imported: {exc}") from None
+        elif args.command == "backup":
+            settings = load_settings(OfflineSettings)
+            directory = args.dir or settings.backup_dir
+            if directory is None:
+                raise Fatal("where to? kpibot backup DIR, or set BACKUP_DIR")
+            database = _existing(args.db or settings.database_path)
+            try:
+                now = SystemClock().now()
+                print(asyncio.run(backup(database, directory, now, settings.backup_keep)))
+            except (OSError, sqlite3.Error) as exc:
+                raise Fatal(f"backup of {database} into {directory} failed: {exc}") from None
     except Fatal as exc:
         print(f"kpibot: {exc}", file=sys.stderr)
         return 2

@@ -10,7 +10,8 @@ from bot.i18n import LANGUAGES, Translator
 PRIVATE = ("lead", "qlead", "post", "sale", "resp", "log", "kpi", "me", "top", "targets",
            "report", "remind", "undo", "history", "team", "help")  # fmt: skip
 GROUP = ("lead", "qlead", "post", "sale", "resp", "log", "kpi", "me", "top", "targets",
-         "report", "target", "settings", "metric", "remind", "undo", "history", "help")  # fmt: skip
+         "report", "target", "settings", "metric", "export", "remind", "undo", "history",
+         "help")  # fmt: skip
 
 
 def menu(translator: Translator, lang: str, names: tuple[str, ...]) -> list[BotCommand]:

@@ -64,7 +64,7 @@ def create_dispatcher(
         await register_commands(bot, translator)
         if schedule:
             digests = Digests(repo, bot, translator, clock, limiter)
-            scheduler = create_scheduler(digests)
+            scheduler = create_scheduler(digests, settings, repo.db.path)
             scheduler.start()
             dp["scheduler"] = scheduler
 

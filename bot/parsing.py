@@ -33,7 +33,7 @@ _DMY = re.compile(r"^(\d{1,2})[./](\d{1,2})(?:[./](\d{2}|\d{4}))?$")
 _ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 _RELATIVE = {"сегодня": 0, "today": 0, "вчера": 1, "yesterday": 1, "позавчера": 2}
 _LINK = re.compile(r"^(https?://|t\.me/)", re.IGNORECASE)
-_BAD_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+BAD_NOTE_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 COMMAND_METRIC = {"lead": "leads", "qlead": "qualified_leads", "post": "posts", "sale": "sales"}
 
 
@@ -170,7 +170,7 @@ def parse_day(token: str, today: date) -> date | None:
     return day
 
 
-def _check(metric: Metric, value: float, raw: str) -> float:
+def check_value(metric: Metric, value: float, raw: str) -> float:
     if value < 0:
         raise ParseError("value-negative", value=_shorten(raw))
     if metric.integer and value != int(value):
@@ -202,7 +202,7 @@ def _note(words: list[str], raw_tail: str) -> str | None:
         return None
     if len(note) > MAX_NOTE:
         raise ParseError("note-too-long", max=MAX_NOTE)
-    if _BAD_CHARS.search(note):
+    if BAD_NOTE_CHARS.search(note):
         raise ParseError("note-bad-chars")
     return note
 
@@ -231,11 +231,11 @@ def parse_command(
         count, used = taken if taken else (1.0, 0)
         raw = " ".join(tokens[:used]) or "1"
         tokens = tokens[used:]
-        items.append(ParsedEntry(metric.key, _check(metric, count, raw)))
+        items.append(ParsedEntry(metric.key, check_value(metric, count, raw)))
         if command == "sale" and (revenue := _take_number(tokens)) is not None:
             raw = " ".join(tokens[: revenue[1]])
             items.append(
-                ParsedEntry("revenue", _check(BUILTIN_METRICS["revenue"], revenue[0], raw))
+                ParsedEntry("revenue", check_value(BUILTIN_METRICS["revenue"], revenue[0], raw))
             )
             tokens = tokens[revenue[1] :]
         if command == "post" and tokens and _LINK.match(tokens[0]):
@@ -253,7 +253,7 @@ def parse_command(
         if not durations[0]:
             raise ParseError("resp-usage") if not tokens else ParseError(
                 "bad-duration", value=_shorten(tokens[0]))  # fmt: skip
-        items += [ParsedEntry(metric.key, _check(metric, v, str(v))) for v in durations[0]]
+        items += [ParsedEntry(metric.key, check_value(metric, v, str(v))) for v in durations[0]]
         tokens = tokens[durations[1] :]
     elif command == "log":
         if len(tokens) < 2:
@@ -266,13 +266,15 @@ def parse_command(
             values, used = _leading_durations(tokens)
             if not values:
                 raise ParseError("bad-duration", value=_shorten(tokens[0]))
-            items += [ParsedEntry(metric.key, _check(metric, v, tokens[0])) for v in values]
+            items += [ParsedEntry(metric.key, check_value(metric, v, tokens[0])) for v in values]
         else:
             taken = _take_number(tokens)
             if taken is None:
                 raise ParseError("not-a-number", value=_shorten(tokens[0]))
             value, used = taken
-            items.append(ParsedEntry(metric.key, _check(metric, value, " ".join(tokens[:used]))))
+            items.append(
+                ParsedEntry(metric.key, check_value(metric, value, " ".join(tokens[:used])))
+            )
         tokens = tokens[used:]
     else:
         raise ParseError("log-usage")

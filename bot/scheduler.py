@@ -7,7 +7,9 @@ One job runs every minute and asks `tick()` what is due at the clock's time; tes
 from __future__ import annotations
 
 import logging
+import sqlite3
 from datetime import date, datetime, time, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from aiogram import Bot
@@ -15,11 +17,13 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.clock import Clock
+from bot.config import Settings
 from bot.delivery import ChatGone, Failed, RateLimiter, Uncertain, call, send_album_and_text
 from bot.digest import build_digest
 from bot.i18n import Translator
 from kpi.models import Period, PeriodKind
 from kpi.periods import last_finished
+from storage.backup import backup, newest
 from storage.records import Person, Team
 from storage.repository import Repository
 
@@ -136,7 +140,28 @@ class Digests:
         return 1
 
 
-def create_scheduler(digests: Digests) -> AsyncIOScheduler:
+async def backup_if_due(
+    database: Path, directory: Path, clock: Clock, every: timedelta, keep: int
+) -> Path | None:
+    """An online backup once the newest one in `directory` is `every` old (restarts and
+    `kpibot backup` by hand count too); failures are logged, the bot keeps running."""
+    now = clock.now()
+    last = newest(directory) if directory.is_dir() else None
+    if last is not None and now - last < every:
+        return None
+    try:
+        path = await backup(database, directory, now, keep)
+    except (OSError, sqlite3.Error) as exc:
+        log.error("backup of %s into %s failed: %s", database, directory, exc)
+        return None
+    log.info("backup written: %s", path)
+    return path
+
+
+def create_scheduler(
+    digests: Digests, settings: Settings | None = None, database: str | Path | None = None
+) -> AsyncIOScheduler:
+    """The minute tick; plus backups when BACKUP_DIR is set and `database` is a file."""
     scheduler = AsyncIOScheduler(timezone="UTC")
     scheduler.add_job(
         digests.tick,
@@ -146,4 +171,15 @@ def create_scheduler(digests: Digests) -> AsyncIOScheduler:
         coalesce=True,
         misfire_grace_time=120,
     )
+    if settings is not None and settings.backup_dir and database and database != ":memory:":
+        every = timedelta(hours=settings.backup_every_hours)
+        scheduler.add_job(
+            backup_if_due,
+            IntervalTrigger(seconds=min(every, timedelta(minutes=10)).total_seconds()),
+            args=(Path(database), settings.backup_dir, digests.clock, every, settings.backup_keep),
+            id="backup",
+            max_instances=1,
+            coalesce=True,
+            misfire_grace_time=600,
+        )
     return scheduler

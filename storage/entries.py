@@ -198,6 +198,75 @@ class EntryRepo:
             row = await cur.fetchone()
         return int(row[0]) if row else 0
 
+    async def export_rows(
+        self,
+        team_id: int,
+        start: date | None = None,
+        end: date | None = None,
+        user_id: int | None = None,
+    ) -> list[tuple[Entry, str, str | None]]:
+        """Live entries with day in [start, end) (None: no bound), oldest first, each with the
+        name and @username of who logged it: what /export writes, in one query."""
+        async with self._db.reader.execute(
+            "SELECT e.id, e.team_id, e.user_id, e.metric, e.value, e.day, e.platform, e.note,"
+            " e.created_at, u.full_name, u.username FROM entries e JOIN users u ON u.id = e.user_id"
+            " WHERE e.team_id = ? AND e.day >= ? AND e.day < ? AND e.deleted_at IS NULL"
+            " AND (? IS NULL OR e.user_id = ?) ORDER BY e.day, e.id",
+            (
+                team_id, start.isoformat() if start else "0000-01-01",
+                end.isoformat() if end else "9999-12-31", user_id, user_id,
+            ),
+        ) as cur:  # fmt: skip
+            return [(_entry(r), r["full_name"], r["username"]) for r in await cur.fetchall()]
+
+    async def live_by_ids(self, team_id: int, ids: Iterable[int]) -> dict[int, Entry]:
+        """The team's live entries among `ids` (import: is this exported row already here?)."""
+        listed = "[" + ",".join(str(int(i)) for i in ids) + "]"  # a JSON array of integers
+        async with self._db.reader.execute(
+            f"SELECT {_ENTRY_COLUMNS} FROM entries WHERE team_id = ? AND deleted_at IS NULL"
+            " AND id IN (SELECT value FROM json_each(?))",
+            (team_id, listed),
+        ) as cur:
+            return {r["id"]: _entry(r) for r in await cur.fetchall()}
+
+    async def import_entries(
+        self,
+        team_id: int,
+        people: Iterable[tuple[int, str, str | None]],
+        entries: Sequence[Entry],
+        now: datetime,
+    ) -> int:
+        """Backfill history (kpibot import): everything in ONE transaction, or nothing.
+
+        `people` are (id, full name, username). Unknown people are created and made members;
+        known people and memberships stay as they are (a spreadsheet never renames anyone).
+        An entry without created_at gets `now`.
+        """
+        stamp = utc_iso(now)
+        rows = [
+            (e.team_id, e.user_id, e.metric, e.value, e.day.isoformat(),
+             utc_iso(e.created_at) if e.created_at else stamp, e.platform, e.note)
+            for e in entries
+        ]  # fmt: skip
+        people = list(people)
+        async with self._db.transaction() as conn:
+            await conn.executemany(
+                "INSERT INTO users (id, username, full_name, created_at) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT (id) DO NOTHING",
+                [(user_id, username, name, stamp) for user_id, name, username in people],
+            )
+            await conn.executemany(
+                "INSERT INTO members (team_id, user_id, joined_at) VALUES (?, ?, ?)"
+                " ON CONFLICT (team_id, user_id) DO NOTHING",
+                [(team_id, user_id, stamp) for user_id, _, _ in people],
+            )
+            await conn.executemany(
+                "INSERT INTO entries (team_id, user_id, metric, value, day, created_at,"
+                " platform, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                rows,
+            )
+        return len(rows)
+
 
 async def _by_source(conn: aiosqlite.Connection, source: Source) -> list[Entry] | None:
     async with conn.execute(

@@ -6,6 +6,7 @@ from aiogram import Router
 
 from bot.handlers import (
     corrections,
+    data,
     digests,
     errors,
     logging,
@@ -30,4 +31,5 @@ def get_routers() -> list[Router]:
         settings.create_router(),  # /settings and its buttons
         metrics.create_router(),  # /metric add
         corrections.create_router(),  # /undo /history
+        data.create_router(),  # /export
     ]

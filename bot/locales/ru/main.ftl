@@ -26,7 +26,7 @@ kpi-person-title = 👤 <b>{ $person }</b> · { $period }
 kpi-line = { $name }: <b>{ $value }</b> { $delta }
 kpi-derived = <i>Показатели</i>
 kpi-compare = Δ — к периоду { $previous }
-kpi-empty = За { $period } записей нет. Начните с /lead или /post.
+kpi-empty = Записей нет ({ $period }). Начните с /lead или /post.
 kpi-bad-args = Не понял период. Примеры: /kpi week, /kpi month, /kpi quarter, /kpi 01.11..15.11, /kpi @anya
 kpi-unknown-person = В команде нет участника { $who }.
 

@@ -34,7 +34,7 @@ err-target-value = Значение цели должно быть больше 
 
 top-title = 🏆 <b>{ $kpi }</b> · { $period }
 top-line = { $place }. { $person } — { $value }
-top-empty = За { $period } по этому показателю данных нет.
+top-empty = По этому показателю нет данных ({ $period }).
 top-usage = Формат: /top [показатель] [week|month|quarter]. Пример: /top leads week
 
 settings-summary =

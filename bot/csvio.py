@@ -1,0 +1,293 @@
+"""Entries as a spreadsheet: rows -> CSV bytes (/export), CSV bytes -> checked rows (import).
+
+Pure: no database, no clock (`today` is passed in). One format both ways, so an export can be
+imported again: UTF-8 with a BOM (Excel then reads Cyrillic), ISO dates, one row per entry.
+Import also takes what Excel writes back: `;` as the separator, `1,5`, `20.11.2026`.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import TypeVar
+
+from bot.parsing import (
+    BAD_NOTE_CHARS,
+    MAX_NOTE,
+    ParseError,
+    check_value,
+    parse_duration_tokens,
+    parse_number,
+)
+from kpi.metrics import PLATFORMS, resolve_metric
+from kpi.models import Metric, MetricKind
+
+COLUMNS = ("entry_id", "date", "person_id", "person", "username", "metric", "value",
+           "platform", "note", "created_at")  # fmt: skip
+REQUIRED = ("date", "person_id", "metric", "value")
+OLDEST = date(2000, 1, 1)  # an earlier date is a typo, not history
+MAX_NAME = 128
+_FORMULA = ("=", "+", "-", "@", "\t", "\r")  # a cell starting so is a formula to a spreadsheet
+_DMY = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
+_USERNAME = re.compile(r"^[A-Za-z0-9_]{1,32}$")
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class CsvEntry:
+    """One row of the file: an entry with the name of the person who logged it."""
+
+    day: date
+    person_id: int
+    person: str
+    metric: str
+    value: float
+    username: str | None = None
+    platform: str | None = None
+    note: str | None = None
+    entry_id: int | None = None
+    created_at: datetime | None = None
+    line: int = 0  # where it was read from (import); 0 for rows made from the database
+
+
+@dataclass
+class CsvResult:
+    rows: list[CsvEntry] = field(default_factory=list)
+    errors: list[tuple[int, str]] = field(default_factory=list)  # (line number, reason)
+
+
+def write_csv(rows: Iterable[CsvEntry]) -> bytes:
+    out = io.StringIO(newline="")
+    writer = csv.writer(out)  # Excel's dialect: `,` and quotes where a cell needs them
+    writer.writerow(COLUMNS)
+    for r in rows:
+        writer.writerow((
+            r.entry_id or "", r.day.isoformat(), r.person_id, _cell(r.person), r.username or "",
+            r.metric, _number(r.value), r.platform or "", _cell(r.note or ""),
+            r.created_at.astimezone(UTC).isoformat(timespec="seconds") if r.created_at else "",
+        ))  # fmt: skip
+    return out.getvalue().encode("utf-8-sig")
+
+
+def read_csv(data: bytes, today: date, custom: Mapping[str, Metric] | None = None) -> CsvResult:
+    """Every row checked as the bot checks a command; all problems reported, by line."""
+    result = CsvResult()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        result.errors.append((line, "not UTF-8 text: save the file as «CSV UTF-8»"))
+        return result
+    first = text.split("\n", 1)[0]
+    delimiter = ";" if first.count(";") > first.count(",") else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    header = _trimmed([name.strip().lower() for name in next(reader, [])])
+    if not header:
+        result.errors.append((1, "the file is empty"))
+        return result
+    if problem := _header_problem(header):
+        result.errors.append((1, problem))
+        return result
+    while True:
+        line = reader.line_num + 1  # where the next record starts (a note may span lines)
+        try:
+            record = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            result.errors.append((line, f"broken CSV: {exc}"))
+            continue
+        if not any(cell.strip() for cell in record):
+            continue  # blank line
+        record = record[: len(header)] + _trimmed(record[len(header) :])  # Excel's `;;`
+        if len(record) != len(header):
+            result.errors.append((line, f"{len(record)} columns, the header has {len(header)}"))
+            continue
+        row, problems = _row(dict(zip(header, record, strict=True)), line, today, custom)
+        if problems:
+            result.errors.append((line, "; ".join(problems)))
+        elif row is not None:
+            result.rows.append(row)
+    if not result.rows and not result.errors:
+        result.errors.append((2, "no entries below the header"))
+    return result
+
+
+def _trimmed(cells: list[str]) -> list[str]:
+    """Without the empty cells at the end of a row."""
+    while cells and not cells[-1].strip():
+        cells = cells[:-1]
+    return cells
+
+
+def _header_problem(header: list[str]) -> str | None:
+    unknown = [name for name in header if name not in COLUMNS]
+    missing = [name for name in REQUIRED if name not in header]
+    if unknown or missing or len(set(header)) != len(header):
+        return (
+            f"the header must name the columns {', '.join(COLUMNS)}"
+            f" (at least {', '.join(REQUIRED)}); unknown or repeated: "
+            f"{', '.join(unknown) or '—'}; missing: {', '.join(missing) or '—'}"
+        )
+    return None
+
+
+class _Cells:
+    """The cells of one row by column name; each parse failure noted as `column: reason`."""
+
+    def __init__(self, cells: dict[str, str]):
+        self.cells = cells
+        self.problems: list[str] = []
+
+    def get(self, name: str, parse: Callable[[str], T]) -> T | None:
+        raw = self.cells.get(name, "").strip()
+        try:
+            return parse(raw)
+        except ValueError as exc:
+            self.problems.append(f"{name}: {exc}")
+            return None
+
+
+def _row(
+    cells: dict[str, str], line: int, today: date, custom: Mapping[str, Metric] | None
+) -> tuple[CsvEntry | None, list[str]]:
+    c = _Cells(cells)
+    metric = c.get("metric", lambda raw: _metric(raw, custom))
+    day = c.get("date", lambda raw: _day(raw, today))
+    person_id = c.get("person_id", _person_id)
+    person = c.get("person", _name)
+    username = c.get("username", _username)
+    platform = c.get("platform", _platform)
+    note = c.get("note", _note)
+    entry_id = c.get("entry_id", _entry_id)
+    created_at = c.get("created_at", _instant)
+    value = c.get("value", lambda raw: _value(raw, metric)) if metric else None
+    if c.problems or metric is None or value is None or day is None or person_id is None:
+        return None, c.problems
+    return CsvEntry(
+        day, person_id, person or "", metric.key, value, username, platform, note, entry_id,
+        created_at, line,
+    ), []  # fmt: skip
+
+
+def _metric(raw: str, custom: Mapping[str, Metric] | None) -> Metric:
+    metric = resolve_metric(raw, dict(custom or {})) if raw else None
+    if metric is None:
+        raise ValueError(f"unknown metric {raw!r}" if raw else "empty")
+    return metric
+
+
+def _value(raw: str, metric: Metric) -> float:
+    if not raw:
+        raise ValueError("empty")
+    try:
+        try:
+            value = parse_number(raw)
+        except ParseError as error:
+            if metric.kind is not MetricKind.DURATION or error.code != "not-a-number":
+                raise
+            minutes = parse_duration_tokens(raw.split())  # `1ч 30м` in a reply-time column
+            if len(minutes) != 1:
+                raise
+            value = minutes[0]
+        return check_value(metric, value, raw)
+    except ParseError as error:
+        reasons = {
+            "not-a-number": f"{raw!r} is not a number",
+            "bad-duration": f"{raw!r} is not a number",
+            "value-negative": f"{raw} is negative",
+            "value-not-whole": f"{raw} is not a whole number ({metric.key} counts events)",
+            "value-too-large": f"{raw} is over the maximum for {metric.key}"
+            f" ({_number(metric.max_value)})",
+        }
+        raise ValueError(reasons.get(error.code, f"{raw!r}: {error.code}")) from None
+
+
+def _day(raw: str, today: date) -> date:
+    dmy = _DMY.match(raw)
+    try:
+        if dmy:
+            day = date(int(dmy.group(3)), int(dmy.group(2)), int(dmy.group(1)))
+        else:
+            day = date.fromisoformat(raw)
+    except ValueError:
+        raise ValueError(f"{raw!r} is not a date (write 2026-11-20)") from None
+    if day > today:
+        raise ValueError(f"{day.isoformat()} is in the future")
+    if day < OLDEST:
+        raise ValueError(f"{day.isoformat()} is before {OLDEST.isoformat()}")
+    return day
+
+
+def _person_id(raw: str) -> int:
+    if not raw.isdigit() or int(raw) <= 0:
+        raise ValueError(f"{raw!r} is not a Telegram user id" if raw else "empty")
+    return int(raw)
+
+
+def _name(raw: str) -> str:
+    text = _uncell(raw)
+    if len(text) > MAX_NAME or BAD_NOTE_CHARS.search(text) or "\n" in text:
+        raise ValueError(f"longer than {MAX_NAME} characters or has control characters")
+    return text
+
+
+def _username(raw: str) -> str | None:
+    name = raw.removeprefix("@")
+    if name and not _USERNAME.match(name):
+        raise ValueError(f"{raw!r} is not a Telegram username")
+    return name or None
+
+
+def _platform(raw: str) -> str | None:
+    word = raw.lower().removeprefix("#")
+    if word and word not in PLATFORMS:
+        raise ValueError(f"unknown platform {raw!r} (known: {', '.join(sorted(PLATFORMS))})")
+    return word or None
+
+
+def _note(raw: str) -> str | None:
+    text = _uncell(raw)
+    if len(text) > MAX_NOTE:
+        raise ValueError(f"longer than {MAX_NOTE} characters")
+    if BAD_NOTE_CHARS.search(text):
+        raise ValueError("has control characters")
+    return text or None
+
+
+def _entry_id(raw: str) -> int | None:
+    if raw and (not raw.isdigit() or int(raw) <= 0):
+        raise ValueError(f"{raw!r} is not an entry number")
+    return int(raw) if raw else None
+
+
+def _instant(raw: str) -> datetime | None:
+    if not raw:
+        return None
+    try:
+        moment = datetime.fromisoformat(raw)
+    except ValueError:
+        raise ValueError(f"{raw!r} is not an ISO date and time") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _number(value: float) -> str:
+    """`3`, `1.5`, never `1e-05`: what parse_number reads back, to the last digit."""
+    value = float(value)
+    if value.is_integer():
+        return str(int(value))
+    return format(Decimal(repr(value)), "f")
+
+
+def _cell(text: str) -> str:
+    """A leading `'` keeps a spreadsheet from running `=…` typed into a note as a formula."""
+    return "'" + text if text.startswith(_FORMULA) else text
+
+
+def _uncell(raw: str) -> str:
+    return raw[1:] if raw.startswith("'") and raw[1:].startswith(_FORMULA) else raw
