@@ -19,6 +19,7 @@ from bot.csvio import CsvEntry, read_csv
 from bot.demo import render_demo
 from bot.factory import create_bot, create_dispatcher
 from bot.reports import team_metrics
+from bot.webhook import run_webhook, webhook_secret
 from kpi.models import Entry
 from kpi.periods import local_today
 from storage.backup import backup
@@ -47,6 +48,11 @@ def load_settings(kind: type[Settings] = Settings) -> Settings:
 
 
 async def run(settings: Settings) -> None:
+    if settings.webhook_url:
+        try:
+            webhook_secret(settings)
+        except ValueError as exc:
+            raise Fatal(str(exc)) from None
     try:
         bot = create_bot(settings)
     except TokenValidationError:
@@ -65,7 +71,13 @@ async def run(settings: Settings) -> None:
                 where = settings.telegram_api_url or "api.telegram.org"
                 raise Fatal(f"cannot reach the Bot API at {where}: {exc}") from None
             dp = create_dispatcher(settings, repo, SystemClock())
-            logging.getLogger("kpibot").info("running as @%s (long polling)", me.username)
+            log = logging.getLogger("kpibot")
+            if settings.webhook_url:
+                log.info("running as @%s (webhook %s)", me.username, settings.webhook_url)
+                await run_webhook(settings, bot, dp)
+                return
+            log.info("running as @%s (long polling)", me.username)
+            await bot.delete_webhook()  # getUpdates is refused while a webhook is set
             await dp.start_polling(
                 bot,
                 allowed_updates=dp.resolve_used_update_types(),

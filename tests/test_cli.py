@@ -75,3 +75,8 @@ def test_group_and_private_conversation_then_clean_stop(tmp_path, fake_process):
             raise
     assert bot.returncode == 0, err
     assert "Traceback" not in err and TOKEN.split(":")[1] not in err
+
+
+def test_webhook_without_secret(tmp_path):
+    env = bot_env(None, tmp_path / "kpi.sqlite3", WEBHOOK_URL="https://kpi.example/hook")
+    assert "WEBHOOK_SECRET" in _fails(env, tmp_path)
