@@ -82,6 +82,10 @@ async def run(settings: Settings) -> None:
                 bot,
                 allowed_updates=dp.resolve_used_update_types(),
                 polling_timeout=settings.polling_timeout,
+                # One update at a time: the next getUpdates (which confirms the batch to
+                # Telegram) is asked for only once every update of this batch is stored,
+                # so a crash loses nothing; it also keeps a chat's edits after originals.
+                handle_as_tasks=False,
             )
         finally:
             await repo.close()

@@ -51,6 +51,7 @@ class BotHarness:
                 handle_signals=False,
                 polling_timeout=1,
                 allowed_updates=self.dp.resolve_used_update_types(),
+                handle_as_tasks=False,  # as `kpibot run` does
             )
         )
         await asyncio.wait_for(started.wait(), 10)
