@@ -42,6 +42,10 @@ class Failed(Exception):
     """Telegram kept refusing; nothing was delivered by the failing request."""
 
 
+# Our clock and Telegram's never agree exactly; a 429 costs a whole second, a margin far less.
+SECOND, MINUTE = 1.02, 60.5
+
+
 class RateLimiter:
     """Sliding windows: `per_second` sends overall, `per_chat_minute` per group chat."""
 
@@ -64,18 +68,18 @@ class RateLimiter:
 
     def _delay(self, chat_id: int, count: int) -> float:
         now = time.monotonic()
-        while self._all and now - self._all[0] >= 1.0:
+        while self._all and now - self._all[0] >= SECOND:
             self._all.popleft()
         delay = 0.0
         if len(self._all) + count > self.per_second:
-            delay = self._all[len(self._all) + count - self.per_second - 1] + 1.0 - now
+            delay = self._all[len(self._all) + count - self.per_second - 1] + SECOND - now
         chat = self._chats.get(chat_id)
         if chat is not None:
-            while chat and now - chat[0] >= 60.0:
+            while chat and now - chat[0] >= MINUTE:
                 chat.popleft()
             if len(chat) + count > self.per_chat_minute:
                 over = len(chat) + count - self.per_chat_minute - 1
-                delay = max(delay, chat[min(over, len(chat) - 1)] + 60.0 - now)
+                delay = max(delay, chat[min(over, len(chat) - 1)] + MINUTE - now)
         return delay
 
 

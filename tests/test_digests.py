@@ -17,6 +17,10 @@ PNG = b"\x89PNG\r\n\x1a\n"
 MONDAY_10_01 = datetime(2026, 11, 23, 7, 1, tzinfo=UTC)
 
 
+class Crash(Exception):
+    """Stands for the process dying at that very point."""
+
+
 def _team(tz: str = "Europe/Moscow", created: datetime | None = None) -> Team:
     created = created or datetime(2026, 1, 1, tzinfo=UTC)
     return Team(GROUP, "T", TeamSettings(timezone=tz), True, Schedule(), created)
@@ -106,10 +110,10 @@ async def test_crash_between_sent_and_recorded_sends_no_duplicate(harness: BotHa
     real_finish = harness.repo.digests.finish
 
     async def crash(*args, **kwargs):
-        raise SystemExit("killed after Telegram accepted, before the commit")
+        raise Crash("killed after Telegram accepted, before the commit")
 
     harness.repo.digests.finish = crash  # type: ignore[method-assign]
-    with pytest.raises(SystemExit):
+    with pytest.raises(Crash):
         await harness.digests.tick()
     harness.repo.digests.finish = real_finish  # type: ignore[method-assign]
     assert len([c for c in harness.fake.calls if c.method == "sendMediaGroup"]) == 1
