@@ -143,7 +143,11 @@ async def send_album_and_text(
     charts: Sequence[tuple[str, bytes]],
     text: str,
 ) -> list[int]:
-    """Charts as one album (a single photo when there is one), then the text."""
+    """Charts as one album (a single photo when there is one), then the text.
+
+    Failed means nothing arrived. Once a part is in the chat a later refusal is Uncertain:
+    sending the whole digest again would repeat what is already there.
+    """
     ids: list[int] = []
     if len(charts) > 1:
         media = [InputMediaPhoto(media=BufferedInputFile(png, name)) for name, png in charts]
@@ -158,6 +162,11 @@ async def send_album_and_text(
         )
         ids.append(photo.message_id)
     for chunk in split_text(text):
-        message = await call(lambda c=chunk: bot.send_message(chat_id, c), limiter, chat_id)  # type: ignore[misc]
+        try:
+            message = await call(lambda c=chunk: bot.send_message(chat_id, c), limiter, chat_id)  # type: ignore[misc]
+        except Failed as exc:
+            if ids:
+                raise Uncertain(f"partly delivered (messages {ids}): {exc}") from exc
+            raise
         ids.append(message.message_id)
     return ids

@@ -1,78 +1,161 @@
-"""Telegram misbehaving (5xx, 429, hangs): the bot keeps running, loses nothing, repeats nothing."""
+"""Telegram misbehaving (5xx, 429, hangs): the bot keeps running, loses nothing, repeats nothing.
+
+A hang outlasts the client's timeout: the request may or may not have reached Telegram.
+"""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
+import pytest
+
+from bot import delivery
+from bot.factory import create_bot
 from kpi.models import PeriodKind
 from kpi.periods import last_finished
+from tests.fake_telegram import FakeTelegram
 from tests.harness import BotHarness
 
 GROUP = -1005656
+WEDNESDAY = datetime(2026, 11, 18, 9, tzinfo=UTC)
 MONDAY_10_01_MSK = datetime(2026, 11, 23, 7, 1, tzinfo=UTC)
+CLIENT_TIMEOUT = 2  # seconds; getUpdates gets this + its long-poll second
+HANG = 4  # past either
+INTERNAL_ERROR = "Что-то пошло не так"
+FAULTS = {
+    "500": {"status": 500},
+    "502": {"status": 502},
+    "429": {"status": 429, "retry_after": 1},
+}
 
 
-async def test_polling_survives_5xx_429_and_hangs_without_losing_updates(harness: BotHarness):
-    fake = harness.fake
-    anya = fake.user(2, "Аня", language_code="ru")
-    group = fake.group(GROUP, "Команда")
-    await harness.say(group, anya, "/lead 1")
-    fake.fail_next("getUpdates", status=502)
-    fake.fail_next("getUpdates", status=500)
-    fake.fail_next("getUpdates", status=429, retry_after=1)
-    fake.hang_next("getUpdates", 2.5)
-    for n in range(2, 6):
-        fake.send_message(group, anya, f"/lead {n}")
-    await fake.wait_sent(5, chat_id=GROUP, timeout=30)
+@pytest.fixture
+async def bot(fake: FakeTelegram, tmp_path, monkeypatch) -> AsyncIterator[BotHarness]:
+    """The harness with a short client timeout, so a hang outlasts it in seconds."""
+
+    def quick(settings):
+        made = create_bot(settings)
+        made.session.timeout = CLIENT_TIMEOUT
+        return made
+
+    monkeypatch.setattr("tests.harness.create_bot", quick)
+    harness = BotHarness(fake, tmp_path / "kpi.sqlite3")
+    await harness.start()
+    yield harness
+    await harness.stop()
+
+
+def _fault(fake: FakeTelegram, method: str, kind: str, count: int = 1) -> None:
+    if kind == "hang":
+        fake.hang_next(method, HANG, count)
+    else:
+        fake.fail_next(method, count=count, **FAULTS[kind])
+
+
+def _ok(fake: FakeTelegram, method: str) -> int:
+    """Requests of `method` Telegram answered 200 (a hung one too: it may have arrived)."""
+    return len([c for c in fake.calls if c.method == method and c.status == 200])
+
+
+async def _leads(harness: BotHarness) -> float:
     november = last_finished(PeriodKind.MONTH, MONDAY_10_01_MSK.date().replace(month=12))
-    assert await harness.repo.entries.total(GROUP, "leads", november) == 15
+    return await harness.repo.entries.total(GROUP, "leads", november)
 
 
-async def test_failed_confirmation_keeps_the_entry_once(harness: BotHarness):
-    fake = harness.fake
+async def test_polling_survives_5xx_429_and_hangs_without_losing_updates(bot: BotHarness):
+    fake = bot.fake
     anya = fake.user(2, "Аня", language_code="ru")
     group = fake.group(GROUP, "Команда")
-    fake.fail_next("sendMessage", status=500, count=2)  # the reply and the error notice
-    update = fake.send_message(group, anya, "/lead 7")
+    await bot.say(group, anya, "/lead 1")
+    for kind in ("502", "500", "429", "hang"):  # one after another: a bad minute
+        _fault(fake, "getUpdates", kind)
+    sent = [fake.send_message(group, anya, f"/lead {n}") for n in range(2, 6)]
+    await fake.wait_sent(5, chat_id=GROUP, timeout=30)
     await fake.wait_idle(10)
-    assert await harness.entries(GROUP) == 1
+    failed = [c.status for c in fake.calls if c.method == "getUpdates" and c.status != 200]
+    assert failed[:3] == [502, 500, 429]
+    assert await _leads(bot) == 15 and await bot.entries(GROUP) == 5
+    for update in sent:  # and if Telegram hands them out again after all that
+        fake.redeliver(update)
+    await fake.wait_idle(10)
+    assert await bot.entries(GROUP) == 5
+    assert not [s for s in fake.sent if INTERNAL_ERROR in (s.text or "")]
+
+
+@pytest.mark.parametrize("kind", ["500", "502", "429", "hang"])
+async def test_failed_confirmation_keeps_the_entry_once(bot: BotHarness, kind: str):
+    fake = bot.fake
+    anya = fake.user(2, "Аня", language_code="ru")
+    group = fake.group(GROUP, "Команда")
+    _fault(fake, "sendMessage", kind)
+    update = fake.send_message(group, anya, "/lead 7")
+    await fake.wait_idle(HANG + 5)
+    assert await bot.entries(GROUP) == 1
+    # Stored, so the bot must not tell the person it was not (a 429 or 5xx is Telegram's).
+    assert not [s for s in fake.sent if INTERNAL_ERROR in (s.text or "")]
     mark = fake.mark()
     fake.redeliver(update)  # Telegram sending it again changes nothing but the reply
     sent = await fake.wait_sent(1, since=mark, chat_id=GROUP)
     assert "+7</b> → 7" in sent[0].message["text"]
-    assert await harness.entries(GROUP) == 1
+    assert await bot.entries(GROUP) == 1
+    reply = await bot.say(group, anya, "/lead 1")  # still running
+    assert "+1</b> → 8" in reply
 
 
-async def test_digest_never_sent_twice_across_faults(harness: BotHarness):
+async def _digest_due(harness: BotHarness) -> None:
     fake = harness.fake
     anya = fake.user(2, "Аня", language_code="ru")
-    group = fake.group(GROUP, "Команда")
-    harness.clock.moment = datetime(2026, 11, 18, 9, tzinfo=UTC)
-    await harness.say(group, anya, "/lead 3")
+    harness.clock.moment = WEDNESDAY
+    await harness.say(fake.group(GROUP, "Команда"), anya, "/lead 3")
     harness.clock.moment = MONDAY_10_01_MSK
-    harness.bot.session.timeout = 1.5  # so a hang outlasts the client quickly
-    fake.hang_next("sendMediaGroup", 4)  # past the client timeout: it may have arrived
-    await harness.digests.tick()
+
+
+async def _digest_state(harness: BotHarness) -> str | None:
     week = last_finished(PeriodKind.WEEK, MONDAY_10_01_MSK.date())
     state = await harness.repo.digests.state(GROUP, week)
-    assert state is not None and state.state == "uncertain"
-    for _ in range(3):
-        await harness.digests.tick()
-    albums = [c for c in fake.calls if c.method == "sendMediaGroup"]
-    assert len(albums) == 1  # the hung one; nothing after
-    assert not [s for s in fake.sent if "Итоги" in (s.text or "")]
+    return state.state if state else None
 
 
-async def test_digest_retried_after_a_5xx_and_sent_once(harness: BotHarness):
-    fake = harness.fake
-    anya = fake.user(2, "Аня", language_code="ru")
-    group = fake.group(GROUP, "Команда")
-    harness.clock.moment = datetime(2026, 11, 18, 9, tzinfo=UTC)
-    await harness.say(group, anya, "/lead 3")
-    harness.clock.moment = MONDAY_10_01_MSK
-    fake.fail_next("sendMediaGroup", status=502)
-    await harness.digests.tick()
-    await harness.digests.tick()
-    albums = [c.status for c in fake.calls if c.method == "sendMediaGroup"]
-    assert albums == [502, 200]
+@pytest.mark.parametrize("kind", ["500", "502", "429"])
+async def test_digest_retried_through_refusals_and_sent_once(bot: BotHarness, kind: str):
+    fake = bot.fake
+    await _digest_due(bot)
+    _fault(fake, "sendMediaGroup", kind)
+    _fault(fake, "sendMessage", kind)
+    for _ in range(3):  # the minute job keeps ticking
+        await bot.digests.tick()
+    assert await _digest_state(bot) == "sent"
+    assert _ok(fake, "sendMediaGroup") == 1
     assert len([s for s in fake.sent if "Итоги" in (s.text or "")]) == 1
+
+
+@pytest.mark.parametrize("method", ["sendMediaGroup", "sendMessage"])
+async def test_digest_never_sent_twice_after_a_hang(bot: BotHarness, method: str):
+    """A timeout may hide a delivered message: 'uncertain', and never sent again."""
+    fake = bot.fake
+    await _digest_due(bot)
+    _fault(fake, method, "hang")
+    await bot.digests.tick()
+    assert await _digest_state(bot) == "uncertain"
+    for _ in range(3):
+        await bot.digests.tick()
+    await fake.wait_idle(HANG + 2)  # the hung request has been answered by now
+    assert _ok(fake, "sendMediaGroup") == 1  # the hung one, or the one before the hung text
+    assert len([s for s in fake.sent if "Итоги" in (s.text or "")]) <= 1
+
+
+async def test_digest_text_refused_after_the_album_arrived_is_not_resent(
+    bot: BotHarness, monkeypatch
+):
+    """The charts are in the chat; sending the whole digest again would repeat them."""
+    monkeypatch.setitem(delivery.call.__kwdefaults__, "backoff", 0.01)  # retries, quickly
+    fake = bot.fake
+    await _digest_due(bot)
+    attempts = delivery.call.__kwdefaults__["attempts"]
+    fake.fail_next("sendMessage", status=500, count=attempts)  # every retry of the text
+    await bot.digests.tick()
+    for _ in range(3):
+        await bot.digests.tick()
+    assert _ok(fake, "sendMediaGroup") == 1
+    assert await _digest_state(bot) == "uncertain"
