@@ -74,7 +74,14 @@ async def run(settings: Settings) -> None:
             log = logging.getLogger("kpibot")
             if settings.webhook_url:
                 log.info("running as @%s (webhook %s)", me.username, settings.webhook_url)
-                await run_webhook(settings, bot, dp)
+                try:
+                    await run_webhook(settings, bot, dp)
+                except OSError as exc:  # the port is taken, or the host is not ours
+                    where = f"{settings.webhook_host}:{settings.webhook_port}"
+                    raise Fatal(f"cannot listen for the webhook on {where}: {exc}") from None
+                except TelegramAPIError as exc:  # e.g. Telegram refuses the URL
+                    url = settings.webhook_url
+                    raise Fatal(f"cannot register the webhook {url}: {exc}") from None
                 return
             log.info("running as @%s (long polling)", me.username)
             await bot.delete_webhook()  # getUpdates is refused while a webhook is set

@@ -19,6 +19,7 @@ from aiohttp import web
 from bot.config import Settings
 
 SECRET_FORMAT = re.compile(r"^[A-Za-z0-9_-]{1,256}$")  # what Telegram accepts
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
 
 
 def webhook_secret(settings: Settings) -> str:
@@ -34,26 +35,40 @@ def webhook_secret(settings: Settings) -> str:
 async def run_webhook(
     settings: Settings, bot: Bot, dp: Dispatcher, stop: asyncio.Event | None = None
 ) -> None:
-    """Register the webhook, serve until SIGTERM/SIGINT (or `stop`), then shut down cleanly."""
+    """Serve, register the webhook, run until SIGTERM/SIGINT (or `stop`), shut down cleanly.
+
+    Shutdown runs the dispatcher's shutdown hooks (the scheduler) and closes the bot's
+    session; the caller closes the database. The webhook stays registered: Telegram keeps
+    the updates that arrive meanwhile and delivers them once the bot is back.
+    """
     secret = webhook_secret(settings)
     app = web.Application()
-    SimpleRequestHandler(dp, bot, secret_token=secret).register(app, path=settings.webhook_path)
-    setup_application(app, dp, bot=bot)  # runs the dispatcher's startup/shutdown hooks
-    await bot.set_webhook(
-        str(settings.webhook_url),
-        secret_token=secret,
-        allowed_updates=dp.resolve_used_update_types(),
+    # handle_in_background=False: answer 200 only once the update is stored and replied to.
+    SimpleRequestHandler(dp, bot, handle_in_background=False, secret_token=secret).register(
+        app, path=settings.webhook_path
     )
+    setup_application(app, dp, bot=bot)  # the dispatcher's startup/shutdown hooks
+    loop = asyncio.get_running_loop()
+    own_signals = stop is None
     if stop is None:
         stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGTERM, signal.SIGINT):
+        for sig in STOP_SIGNALS:
             loop.add_signal_handler(sig, stop.set)
-    runner = web.AppRunner(app)
-    await runner.setup()
+    runner = web.AppRunner(app, access_log=None)
     try:
+        await runner.setup()
+        # Listen first, then tell Telegram: its first POST finds the port open.
         await web.TCPSite(runner, settings.webhook_host, settings.webhook_port).start()
+        await bot.set_webhook(
+            str(settings.webhook_url),
+            secret_token=secret,
+            allowed_updates=dp.resolve_used_update_types(),
+            drop_pending_updates=False,
+        )
         await stop.wait()
     finally:
-        with suppress(Exception):
+        with suppress(Exception):  # shutting down anyway; the original error matters more
             await runner.cleanup()
+        if own_signals:
+            for sig in STOP_SIGNALS:
+                loop.remove_signal_handler(sig)
