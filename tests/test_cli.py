@@ -60,7 +60,8 @@ def test_group_and_private_conversation_then_clean_stop(tmp_path, fake_process):
         fake = fake_process
         reply = fake.say("/lead 3", 501, GROUP, chat_title="Команда", first_name="Аня")
         assert "Лиды: <b>+3</b> → 3" in reply
-        reply = fake.say("/post 2 вчера", 502, GROUP, chat_title="Команда", first_name="Бо")
+        # No date: the process runs on the real clock, and "вчера" on the 1st is last month.
+        reply = fake.say("/post 2 из рассылки", 502, GROUP, chat_title="Команда", first_name="Бо")
         assert "Публикации: <b>+2</b>" in reply
         reply = fake.say("/kpi", 501, language_code="ru")  # private chat: the one team
         assert "Команда" in reply and "Лиды: <b>3</b>" in reply
