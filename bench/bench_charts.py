@@ -1,9 +1,10 @@
 """Render time and PNG size of each digest chart at the size sent to Telegram.
 
 Realistic worst case: 20 KPIs, 12 people with long Russian names, 12 periods. Prints the
-median and p95 of the whole call (figure + draw + PNG), then where the time goes: building
-the figure (which measures the layout-deciding texts) versus drawing and encoding, and how
-many glyphs were drawn, since with matplotlib 3.11 text is nearly all of it.
+median and p95 of the whole call (figure + draw + PNG), the median with the text cache
+emptied before every call (a chart whose strings were never seen: the worst case for a
+digest), then where the time goes: building the figure (which measures the layout-deciding
+texts) versus drawing and encoding, and how many glyphs were drawn.
 
 Usage: python bench/bench_charts.py [-n 30] [--out DIR] [--profile attainment|trend|people]
 """
@@ -214,6 +215,7 @@ def main() -> None:
             times.append((time.perf_counter() - start) * 1000)
         times.sort()
         p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
+        cold = median_ms(lambda: (chart_style.TEXT_CACHE.clear(), func(*a, **kw)), args.n)  # noqa: B023
         fig = FIGURES[name](*a, **kw)
         build = median_ms(lambda: FIGURES[name](*a, **kw), max(5, args.n // 3))  # noqa: B023
         finish = median_ms(lambda: chart_style.to_png(fig), max(5, args.n // 3))  # noqa: B023
@@ -221,8 +223,9 @@ def main() -> None:
         glyphs = sum(len(t.replace("\n", "").replace(" ", "")) for t in drawn)
         width, height = fig.canvas.get_width_height(physical=True)
         print(
-            f"{name:<11} median {statistics.median(times):6.1f} ms   p95 {p95:6.1f} ms   "
-            f"PNG {len(png) / 1024:6.1f} KiB {width}x{height}   "
+            f"{name:<11} median {statistics.median(times):5.1f} ms  p95 {p95:5.1f} ms  "
+            f"cold {cold:5.1f} ms  "
+            f"PNG {len(png) / 1024:5.1f} KiB {width}x{height}  "
             f"[build+measure {build:.0f} ms, draw+encode {finish:.0f} ms, {glyphs} glyphs]"
         )
         if args.out:

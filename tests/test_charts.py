@@ -8,9 +8,11 @@ import math
 import warnings
 from concurrent.futures import ThreadPoolExecutor
 
+import numpy as np
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as hs
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
@@ -287,9 +289,47 @@ def test_rendering_in_four_threads_gives_the_same_bytes_as_one():
         lambda: attainment_chart(twenty_bars()[:7], title="Ц", no_data=NO_DATA, legend=LEGEND),
     ]
     alone = [job() for job in jobs]
+    st.TEXT_CACHE.clear()  # the threads race to fill the shared text cache
     with ThreadPoolExecutor(max_workers=4) as pool:
         together = [f.result() for f in [pool.submit(job) for job in jobs * 3]]
     assert together == alone * 3
+
+
+def test_cached_text_draws_the_same_pixels_as_plain_agg():
+    series = twelve_series()
+    figures = [
+        attainment_figure(twenty_bars(), title="$x^2$ Цели", no_data=NO_DATA, legend=LEGEND),
+        trend_figure(MONTHS, series, title="Т", no_data=NO_DATA, target_label="цель"),
+        people_figure(PEOPLE, people_groups(), title="В", no_data=NO_DATA),
+    ]
+    for fig in figures:
+        st.TEXT_CACHE.clear()
+        drawn = []
+        for _ in range(2):  # cold, then from the cache
+            fig.canvas.draw()
+            drawn.append(np.asarray(fig.canvas.buffer_rgba()).copy())
+        FigureCanvasAgg(fig).draw()  # matplotlib's own renderer
+        plain = np.asarray(fig.canvas.buffer_rgba())
+        assert (drawn[0] == plain).all() and (drawn[1] == plain).all()
+
+
+def test_text_cache_stays_within_its_bytes_and_evicts_the_oldest(monkeypatch):
+    cache = st.TextCache(max_bytes=3 * (100 + st.TextCache.ENTRY_OVERHEAD))
+    laid = (1.0, 1.0, 0.0, np.zeros(100, np.uint8), 0.0, 0.0)
+    for key in ("a", "b", "c"):
+        cache.put((key,), laid)
+    assert cache.get(("a",)) is laid  # now the most recent
+    cache.put(("d",), laid)
+    assert cache.get(("b",)) is None and cache.get(("a",)) is laid and len(cache) == 3
+    assert cache.nbytes <= cache.max_bytes
+
+    small = st.TextCache(max_bytes=20_000)  # far less than one attainment chart needs
+    monkeypatch.setattr(st, "TEXT_CACHE", small)
+    bars = twenty_bars()
+    png = attainment_chart(bars, title="Цели", no_data=NO_DATA, legend=LEGEND)
+    assert 0 < small.nbytes <= small.max_bytes
+    monkeypatch.undo()
+    assert png == attainment_chart(bars, title="Цели", no_data=NO_DATA, legend=LEGEND)
 
 
 @settings(max_examples=15, deadline=None)
