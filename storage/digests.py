@@ -22,12 +22,11 @@ class DigestRepo:
         self._db = db
 
     async def state(self, team_id: int, period: Period) -> DigestState | None:
-        async with self._db.reader.execute(
+        row = await self._db.fetch_one(
             "SELECT state, attempts FROM digests WHERE team_id = ? AND kind = ?"
             " AND period_start = ?",
             (team_id, period.kind.value, period.start.isoformat()),
-        ) as cur:
-            row = await cur.fetchone()
+        )
         return DigestState(row["state"], row["attempts"]) if row else None
 
     async def claim(self, team_id: int, period: Period, now: datetime) -> bool:

@@ -8,7 +8,7 @@ from datetime import date, datetime
 import aiosqlite
 
 from kpi.models import Entry, Metric, MetricKind, Period, PeriodData
-from storage.db import Database
+from storage.db import Database, fetch
 from storage.records import SaveResult, Source, parse_day, utc_iso
 
 _ENTRY_COLUMNS = "id, team_id, user_id, metric, value, day, platform, note, created_at"
@@ -47,35 +47,43 @@ class EntryRepo:
         async with self._db.transaction() as conn:
             replaced = 0
             if source is not None:
-                stored = await _by_source(conn, source)
-                if stored is not None:
-                    return SaveResult(tuple(stored), duplicate=True)
-                if await _has_newer(conn, source):  # an older edit delivered late: stale
-                    return SaveResult((), duplicate=True)
-                cur = await conn.execute(
-                    "UPDATE entries SET deleted_at = ?, deleted_by = ? WHERE source_chat_id = ?"
-                    " AND source_message_id = ? AND source_revision < ? AND deleted_at IS NULL",
-                    (utc_iso(now), user_id, source.chat_id, source.message_id, source.revision),
+                known = await _this_or_newer(conn, source)
+                if known and known[0]["source_revision"] > source.revision:
+                    return SaveResult((), duplicate=True)  # an older edit delivered late: stale
+                if known:
+                    return SaveResult(tuple(_entry(row) for row in known), duplicate=True)
+                if source.revision > 0:  # an edit: what earlier revisions stored gives way
+                    cur = await conn.execute(
+                        "UPDATE entries SET deleted_at = ?, deleted_by = ? WHERE source_chat_id = ?"
+                        " AND source_message_id = ? AND source_revision < ?"
+                        " AND deleted_at IS NULL",
+                        (utc_iso(now), user_id, source.chat_id, source.message_id, source.revision),
+                    )
+                    replaced = cur.rowcount
+            rows = [
+                (
+                    team_id, user_id, metric, value, day.isoformat(), utc_iso(now), platform, note,
+                    source.chat_id if source else None, source.message_id if source else None,
+                    source.revision if source else 0, seq,
                 )
-                replaced = cur.rowcount
-            saved = []
-            for seq, (metric, value) in enumerate(items):
-                cur = await conn.execute(
-                    "INSERT INTO entries (team_id, user_id, metric, value, day, created_at,"
-                    " platform, note, source_chat_id, source_message_id, source_revision, seq)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (
-                        team_id, user_id, metric, value, day.isoformat(), utc_iso(now),
-                        platform, note,
-                        source.chat_id if source else None,
-                        source.message_id if source else None,
-                        source.revision if source else 0, seq,
-                    ),
-                )  # fmt: skip
-                saved.append(
-                    Entry(team_id, user_id, metric, value, day, platform, note,
-                          cur.lastrowid, now)
-                )  # fmt: skip
+                for seq, (metric, value) in enumerate(items)
+            ]  # fmt: skip
+            if not rows:
+                return SaveResult((), duplicate=False, replaced=replaced)
+            # One multi-row INSERT: a round trip to the writer thread per statement is the cost.
+            returned = await fetch(
+                conn,
+                "INSERT INTO entries (team_id, user_id, metric, value, day, created_at, platform,"
+                " note, source_chat_id, source_message_id, source_revision, seq) VALUES "
+                + ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"] * len(rows))
+                + " RETURNING id, seq",
+                [value for row in rows for value in row],
+            )
+            ids = {row["seq"]: row["id"] for row in returned}  # RETURNING order is unspecified
+            saved = [
+                Entry(team_id, user_id, metric, value, day, platform, note, ids[seq], now)
+                for seq, (metric, value) in enumerate(items)
+            ]
         return SaveResult(tuple(saved), duplicate=False, replaced=replaced)
 
     async def insert_many(self, entries: Iterable[Entry], now: datetime) -> int:
@@ -95,28 +103,27 @@ class EntryRepo:
 
     async def has_source(self, source: Source) -> bool:
         """Did this message (any revision) ever create entries?"""
-        async with self._db.reader.execute(
+        row = await self._db.fetch_one(
             "SELECT 1 FROM entries WHERE source_chat_id = ? AND source_message_id = ? LIMIT 1",
             (source.chat_id, source.message_id),
-        ) as cur:
-            return await cur.fetchone() is not None
+        )
+        return row is not None
 
     async def get(self, entry_id: int) -> Entry | None:
-        async with self._db.reader.execute(
+        row = await self._db.fetch_one(
             f"SELECT {_ENTRY_COLUMNS} FROM entries WHERE id = ? AND deleted_at IS NULL",
             (entry_id,),
-        ) as cur:
-            row = await cur.fetchone()
+        )
         return _entry(row) if row else None
 
     async def recent(self, team_id: int, user_id: int, limit: int = 10) -> list[Entry]:
         """A person's latest live entries in a team, newest first."""
-        async with self._db.reader.execute(
+        rows = await self._db.fetch(
             f"SELECT {_ENTRY_COLUMNS} FROM entries WHERE team_id = ? AND user_id = ?"
             " AND deleted_at IS NULL ORDER BY id DESC LIMIT ?",
             (team_id, user_id, limit),
-        ) as cur:
-            return [_entry(row) for row in await cur.fetchall()]
+        )
+        return [_entry(row) for row in rows]
 
     async def delete(self, entry_id: int, by_user: int, now: datetime) -> bool:
         """Soft delete: the row stays for audit but leaves every KPI."""
@@ -132,12 +139,11 @@ class EntryRepo:
         self, team_id: int, metric: str, period: Period, user_id: int | None = None
     ) -> float:
         """Sum of one metric over a period, for the team or one person."""
-        async with self._db.reader.execute(
+        row = await self._db.fetch_one(
             "SELECT COALESCE(SUM(value), 0) FROM entries WHERE team_id = ? AND metric = ?"
             " AND day >= ? AND day < ? AND deleted_at IS NULL AND (? IS NULL OR user_id = ?)",
             (team_id, metric, period.start.isoformat(), period.end.isoformat(), user_id, user_id),
-        ) as cur:
-            row = await cur.fetchone()
+        )
         return float(row[0]) if row else 0.0
 
     async def period_data(
@@ -149,23 +155,22 @@ class EntryRepo:
         summed = _keys(metrics, MetricKind.COUNTER, MetricKind.MONEY)
         timed = _keys(metrics, MetricKind.DURATION)
         gauges = _keys(metrics, MetricKind.GAUGE)
-        reader = self._db.reader
-        async with reader.execute(
+        rows = await self._db.fetch(
             "SELECT metric, user_id, SUM(value) FROM entries WHERE team_id = ? AND day >= ?"
             " AND day < ? AND deleted_at IS NULL GROUP BY metric, user_id",
             bounds,
-        ) as cur:
-            for metric, user_id, total in await cur.fetchall():
-                if metric in summed:
-                    data.sums.setdefault(metric, {})[user_id] = total
+        )
+        for metric, user_id, total in rows:
+            if metric in summed:
+                data.sums.setdefault(metric, {})[user_id] = total
         if timed:
-            async with reader.execute(
+            rows = await self._db.fetch(
                 "SELECT metric, user_id, value FROM entries WHERE team_id = ? AND day >= ?"
                 f" AND day < ? AND deleted_at IS NULL AND metric IN ({_marks(timed)})",
                 (*bounds, *timed),
-            ) as cur:
-                for metric, user_id, value in await cur.fetchall():
-                    data.durations.setdefault(metric, {}).setdefault(user_id, []).append(value)
+            )
+            for metric, user_id, value in rows:
+                data.durations.setdefault(metric, {}).setdefault(user_id, []).append(value)
         if gauges:
             data.gauge_last = await self._last_values(team_id, gauges, period.start, period.end)
             data.gauge_before = await self._last_values(team_id, gauges, None, period.start)
@@ -179,23 +184,21 @@ class EntryRepo:
         low = start.isoformat() if start else "0000-01-01"
         found = {}
         for metric in gauges:
-            async with self._db.reader.execute(
+            row = await self._db.fetch_one(
                 "SELECT value FROM entries WHERE team_id = ? AND metric = ? AND day >= ?"
                 " AND day < ? AND deleted_at IS NULL ORDER BY day DESC, id DESC LIMIT 1",
                 (team_id, metric, low, end.isoformat()),
-            ) as cur:
-                row = await cur.fetchone()
+            )
             if row is not None:
                 found[metric] = row[0]
         return found
 
     async def count(self, team_id: int | None = None, *, include_deleted: bool = False) -> int:
-        async with self._db.reader.execute(
+        row = await self._db.fetch_one(
             "SELECT COUNT(*) FROM entries WHERE (? IS NULL OR team_id = ?)"
             " AND (deleted_at IS NULL OR ?)",
             (team_id, team_id, int(include_deleted)),
-        ) as cur:
-            row = await cur.fetchone()
+        )
         return int(row[0]) if row else 0
 
     async def export_rows(
@@ -207,7 +210,7 @@ class EntryRepo:
     ) -> list[tuple[Entry, str, str | None]]:
         """Live entries with day in [start, end) (None: no bound), oldest first, each with the
         name and @username of who logged it: what /export writes, in one query."""
-        async with self._db.reader.execute(
+        rows = await self._db.fetch(
             "SELECT e.id, e.team_id, e.user_id, e.metric, e.value, e.day, e.platform, e.note,"
             " e.created_at, u.full_name, u.username FROM entries e JOIN users u ON u.id = e.user_id"
             " WHERE e.team_id = ? AND e.day >= ? AND e.day < ? AND e.deleted_at IS NULL"
@@ -216,18 +219,18 @@ class EntryRepo:
                 team_id, start.isoformat() if start else "0000-01-01",
                 end.isoformat() if end else "9999-12-31", user_id, user_id,
             ),
-        ) as cur:  # fmt: skip
-            return [(_entry(r), r["full_name"], r["username"]) for r in await cur.fetchall()]
+        )  # fmt: skip
+        return [(_entry(r), r["full_name"], r["username"]) for r in rows]
 
     async def live_by_ids(self, team_id: int, ids: Iterable[int]) -> dict[int, Entry]:
         """The team's live entries among `ids` (import: is this exported row already here?)."""
         listed = "[" + ",".join(str(int(i)) for i in ids) + "]"  # a JSON array of integers
-        async with self._db.reader.execute(
+        rows = await self._db.fetch(
             f"SELECT {_ENTRY_COLUMNS} FROM entries WHERE team_id = ? AND deleted_at IS NULL"
             " AND id IN (SELECT value FROM json_each(?))",
             (team_id, listed),
-        ) as cur:
-            return {r["id"]: _entry(r) for r in await cur.fetchall()}
+        )
+        return {r["id"]: _entry(r) for r in rows}
 
     async def import_entries(
         self,
@@ -268,23 +271,14 @@ class EntryRepo:
         return len(rows)
 
 
-async def _by_source(conn: aiosqlite.Connection, source: Source) -> list[Entry] | None:
-    async with conn.execute(
-        f"SELECT {_ENTRY_COLUMNS} FROM entries WHERE source_chat_id = ?"
-        " AND source_message_id = ? AND source_revision = ? ORDER BY seq",
+async def _this_or_newer(conn: aiosqlite.Connection, source: Source) -> list[aiosqlite.Row]:
+    """What this message stored at this revision or a later one, the newest revision first."""
+    return await fetch(
+        conn,
+        f"SELECT {_ENTRY_COLUMNS}, source_revision FROM entries WHERE source_chat_id = ?"
+        " AND source_message_id = ? AND source_revision >= ? ORDER BY source_revision DESC, seq",
         (source.chat_id, source.message_id, source.revision),
-    ) as cur:
-        rows = await cur.fetchall()
-    return [_entry(row) for row in rows] if rows else None
-
-
-async def _has_newer(conn: aiosqlite.Connection, source: Source) -> bool:
-    async with conn.execute(
-        "SELECT 1 FROM entries WHERE source_chat_id = ? AND source_message_id = ?"
-        " AND source_revision > ? LIMIT 1",
-        (source.chat_id, source.message_id, source.revision),
-    ) as cur:
-        return await cur.fetchone() is not None
+    )
 
 
 def _keys(metrics: dict[str, Metric], *kinds: MetricKind) -> list[str]:

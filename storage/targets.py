@@ -54,10 +54,10 @@ class TargetRepo:
 
     async def all(self, team_id: int) -> list[Target]:
         """Every target the team ever set (kpi.targets.target_in_force picks the one in force)."""
-        async with self._db.reader.execute(
+        rows = await self._db.fetch(
             "SELECT * FROM targets WHERE team_id = ? ORDER BY valid_from, id", (team_id,)
-        ) as cur:
-            return [_target(row) for row in await cur.fetchall()]
+        )
+        return [_target(row) for row in rows]
 
     async def add_metric(self, team_id: int, metric: Metric, now: datetime) -> bool:
         """False if the team already has a metric with that key."""
@@ -70,8 +70,7 @@ class TargetRepo:
             return cur.rowcount == 1
 
     async def metrics(self, team_id: int) -> dict[str, Metric]:
-        async with self._db.reader.execute(
+        rows = await self._db.fetch(
             "SELECT key, kind, name FROM team_metrics WHERE team_id = ? ORDER BY key", (team_id,)
-        ) as cur:
-            rows = await cur.fetchall()
+        )
         return {r["key"]: custom_metric(r["key"], MetricKind(r["kind"]), r["name"]) for r in rows}

@@ -62,9 +62,23 @@ class TeamRepo:
         return team
 
     async def get(self, team_id: int) -> Team | None:
-        async with self._db.reader.execute("SELECT * FROM teams WHERE id = ?", (team_id,)) as cur:
-            row = await cur.fetchone()
+        row = await self._db.fetch_one("SELECT * FROM teams WHERE id = ?", (team_id,))
         return _team(row) if row else None
+
+    async def with_member(
+        self, team_id: int, user_id: int
+    ) -> tuple[Team | None, tuple[bool, str] | None]:
+        """The team and (active, role) of a person in it, in one read: what every update needs."""
+        row = await self._db.fetch_one(
+            "SELECT t.*, m.active AS member_active, m.role AS member_role FROM teams t"
+            " LEFT JOIN members m ON m.team_id = t.id AND m.user_id = ? WHERE t.id = ?",
+            (user_id, team_id),
+        )
+        if row is None:
+            return None, None
+        if row["member_role"] is None:  # role is NOT NULL: no row joined
+            return _team(row), None
+        return _team(row), (bool(row["member_active"]), row["member_role"])
 
     async def set_active(self, team_id: int, active: bool) -> None:
         async with self._db.transaction() as conn:
@@ -105,8 +119,7 @@ class TeamRepo:
         return stored
 
     async def person(self, user_id: int) -> Person | None:
-        async with self._db.reader.execute("SELECT * FROM users WHERE id = ?", (user_id,)) as cur:
-            row = await cur.fetchone()
+        row = await self._db.fetch_one("SELECT * FROM users WHERE id = ?", (user_id,))
         return _person(row) if row else None
 
     async def people(self, team_id: int, *, active_only: bool = True) -> list[Person]:
@@ -114,8 +127,8 @@ class TeamRepo:
             "SELECT u.* FROM users u JOIN members m ON m.user_id = u.id"
             " WHERE m.team_id = ? AND (m.active = 1 OR ? = 0) ORDER BY u.full_name, u.id"
         )
-        async with self._db.reader.execute(sql, (team_id, int(active_only))) as cur:
-            return [_person(row) for row in await cur.fetchall()]
+        rows = await self._db.fetch(sql, (team_id, int(active_only)))
+        return [_person(row) for row in rows]
 
     async def set_member_active(self, team_id: int, user_id: int, active: bool) -> None:
         async with self._db.transaction() as conn:
@@ -133,11 +146,10 @@ class TeamRepo:
 
     async def membership(self, team_id: int, user_id: int) -> tuple[bool, str] | None:
         """(active, role) of a person in a team, or None if they never were a member."""
-        async with self._db.reader.execute(
+        row = await self._db.fetch_one(
             "SELECT active, role FROM members WHERE team_id = ? AND user_id = ?",
             (team_id, user_id),
-        ) as cur:
-            row = await cur.fetchone()
+        )
         return (bool(row["active"]), row["role"]) if row else None
 
     async def teams_of(self, user_id: int) -> list[Team]:
@@ -146,8 +158,8 @@ class TeamRepo:
             "SELECT t.* FROM teams t JOIN members m ON m.team_id = t.id"
             " WHERE m.user_id = ? AND m.active = 1 AND t.active = 1 ORDER BY t.title, t.id"
         )
-        async with self._db.reader.execute(sql, (user_id,)) as cur:
-            return [_team(row) for row in await cur.fetchall()]
+        rows = await self._db.fetch(sql, (user_id,))
+        return [_team(row) for row in rows]
 
     async def select_team(self, user_id: int, team_id: int | None) -> None:
         async with self._db.transaction() as conn:
@@ -156,8 +168,8 @@ class TeamRepo:
             )
 
     async def active_teams(self) -> list[Team]:
-        async with self._db.reader.execute("SELECT * FROM teams WHERE active = 1") as cur:
-            return [_team(row) for row in await cur.fetchall()]
+        rows = await self._db.fetch("SELECT * FROM teams WHERE active = 1")
+        return [_team(row) for row in rows]
 
     async def set_remind(self, user_id: int, on: bool, at: str | None = None) -> None:
         async with self._db.transaction() as conn:
@@ -174,10 +186,10 @@ class TeamRepo:
             " WHERE e.team_id = m.team_id AND e.user_id = u.id AND e.day >= ? AND e.day < ?"
             " AND e.deleted_at IS NULL) ORDER BY u.full_name, u.id"
         )
-        async with self._db.reader.execute(
+        rows = await self._db.fetch(
             sql, (team_id, first.isoformat(), end.isoformat())
-        ) as cur:
-            return [_person(row) for row in await cur.fetchall()]
+        )
+        return [_person(row) for row in rows]
 
     async def find_person(self, team_id: int, username: str) -> Person | None:
         """A team member by @username (case-insensitive)."""
@@ -185,8 +197,7 @@ class TeamRepo:
             "SELECT u.* FROM users u JOIN members m ON m.user_id = u.id"
             " WHERE m.team_id = ? AND lower(u.username) = lower(?)"
         )
-        async with self._db.reader.execute(sql, (team_id, username.lstrip("@"))) as cur:
-            row = await cur.fetchone()
+        row = await self._db.fetch_one(sql, (team_id, username.lstrip("@")))
         return _person(row) if row else None
 
 
