@@ -59,12 +59,11 @@ class ContextMiddleware(BaseMiddleware):
         person = person_of(user)
         now = self.clock.now()
         if chat.type in GROUP_TYPES:
-            team = await self.repo.teams.get(chat.id)
+            team, member = await self.repo.teams.with_member(chat.id, user.id)
             if team is None or not team.active or (team.title != (chat.title or "")):
                 team = await self.repo.teams.ensure_team(
                     chat.id, chat.title or "", self.defaults, now
                 )
-            member = await self.repo.teams.membership(team.id, user.id)
             if member is None or not member[0]:
                 await self.repo.teams.ensure_member(team.id, person, now)
             lang = team.settings.language
