@@ -1,27 +1,46 @@
-"""/kpi at scale: two years of daily entries for 30 people × 12 metrics (~260,000 rows).
+"""/kpi, /top and /report month at scale: two years of daily entries for 30 people × 12
+metrics (~260,000 rows) in one team.
 
-Times the whole /kpi answer (queries + KPI maths + targets + text) over N calls and prints
-the median and 95th percentile. Goal: p95 under 50 ms.
+Times each answer's text over N calls, interleaved so drift on a shared machine hits all alike,
+and prints the median and 95th percentile. Goal: /kpi p95 under 50 ms.
 
-    python -m bench.bench_kpi [--calls 100] [--db /tmp/kpi-bench.sqlite3]
+- /kpi: `kpi_text()`, the function the handler calls (queries + KPI maths + targets + text).
+- /top: the handler (bot/handlers/targets.py) builds its text inline; `top_text()` below
+  repeats its lines for the default arguments (leads, this month).
+- /report month text: what `build_digest()` (bot/digest.py) reads for the text, then its
+  `_text()`; the same without the trend queries and the three charts, which are timed whole as
+  "/report month digest" (what the user waits for before the album arrives).
+- reference: the two `period_data` reads every answer above starts with (this month and the
+  previous one): the storage floor, measured in the same run.
+
+    python -m bench.bench_kpi [--calls 100] [--db /tmp/kpi-bench.sqlite3] [--json FILE]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import random
-import statistics
 import tempfile
 import time
+from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
-from bot.i18n import Translator
+from bench.common import pct
+from bot import texts as fmt
+from bot.digest import _text, build_digest
+from bot.goals import goal_lines
+from bot.i18n import Html, Texts, Translator
+from bot.reports import build_report, team_metrics
 from bot.status_text import kpi_text
-from kpi.models import Direction, Entry, PeriodKind, Target, TeamSettings
-from kpi.periods import period_containing
-from storage.records import Person
+from kpi.compute import rank
+from kpi.metrics import all_kpis
+from kpi.models import Direction, Entry, Period, PeriodKind, Target, TeamSettings
+from kpi.periods import period_containing, previous_period
+from storage.records import Person, Team
 from storage.repository import Repository
 
 TEAM = -100500
@@ -30,6 +49,8 @@ METRICS = ("leads", "qualified_leads", "posts", "response_time", "followers", "u
            "views", "likes", "comments", "shares", "sales", "revenue")  # fmt: skip
 TODAY = date(2026, 11, 20)
 NOW = datetime(2026, 11, 20, 12, tzinfo=UTC)
+GOAL_P95_MS = 50.0
+WHOLE_DIGEST_SHARE = 4  # the whole digest (charts) is timed every 4th round: ~10x the others
 
 
 def rows(days: int) -> list[Entry]:
@@ -57,33 +78,112 @@ async def fill(repo: Repository) -> int:
     return count
 
 
-async def main(calls: int, db: Path) -> None:
+Answer = Callable[[Repository, Team, Period, date, Texts], Awaitable[object]]
+
+
+async def top_text(repo: Repository, team: Team, period: Period, today: date, t: Texts) -> str:
+    """The lines of `top()` in bot/handlers/targets.py for `/top` (leads, month)."""
+    metrics = await team_metrics(repo, team.id)
+    custom = {k: m for k, m in metrics.items() if m.custom_name}
+    key, kpi = "leads", all_kpis(custom)["leads"]
+    built = await build_report(repo, team, period, today)
+    label = fmt.period_label(built.report.period, t)
+    ranking = rank(built.report, key, kpi.direction)
+    if not ranking:
+        return t("top-empty", period=label)
+    names = {p.id: p.display for p in await repo.teams.people(team.id, active_only=False)}
+    lines = [t("top-title", kpi=fmt.metric_name(key, t, metrics), period=label)]
+    for place, (person_id, value) in enumerate(ranking, start=1):
+        shown = fmt.kpi_value(value, kpi, t, team.settings.currency)
+        person = names.get(person_id, "?")
+        lines.append(t("top-line", place=place, person=person, value=Html(shown)))
+    return "\n".join(lines)
+
+
+async def report_text(repo: Repository, team: Team, period: Period, today: date, t: Texts) -> str:
+    """`build_digest()`'s reads for the text and its `_text()`: no trend queries, no charts."""
+    built = await build_report(repo, team, period, today)
+    lines = goal_lines(built, await repo.targets.all(team.id), today)
+    people = {p.id: p.display for p in await repo.teams.people(team.id, active_only=False)}
+    silent = await repo.teams.silent_members(team.id, period.start, period.end)
+    return _text(built, lines, people, [p.display for p in silent], today, t)
+
+
+async def report_digest(repo: Repository, team: Team, period: Period, today: date, t: Texts) -> str:
+    return (await build_digest(repo, team, period, today, t)).text
+
+
+async def storage_floor(
+    repo: Repository, team: Team, period: Period, today: date, t: Texts
+) -> None:
+    metrics = await team_metrics(repo, team.id)
+    await repo.entries.period_data(team.id, period, metrics)
+    await repo.entries.period_data(team.id, previous_period(period), metrics)
+
+
+CASES: dict[str, Answer] = {
+    "/kpi": kpi_text,
+    "/top": top_text,
+    "/report month text": report_text,
+    "/report month digest": report_digest,
+    "reference: 2 period_data reads": storage_floor,
+}
+
+
+async def measure(calls: int, db: Path) -> dict[str, Any]:
     repo = await Repository.open(db)
-    t0 = time.perf_counter()
-    count = await fill(repo)
-    print(f"filled {count} entries in {time.perf_counter() - t0:.1f} s ({db})")
-    team = await repo.teams.get(TEAM)
-    assert team is not None
-    texts = Translator("ru").bind("ru")
-    period = period_containing(PeriodKind.MONTH, TODAY)
-    for _ in range(5):  # warm-up: page cache, statement cache
-        await kpi_text(repo, team, period, TODAY, texts)
-    samples = []
-    for _ in range(calls):
-        start = time.perf_counter()
-        await kpi_text(repo, team, period, TODAY, texts)
-        samples.append((time.perf_counter() - start) * 1000)
-    await repo.close()
-    samples.sort()
-    p95 = samples[max(0, int(len(samples) * 0.95) - 1)]
-    print(f"/kpi month, team view: median {statistics.median(samples):.1f} ms, "
-          f"p95 {p95:.1f} ms over {calls} calls (goal: p95 < 50 ms)")  # fmt: skip
+    try:
+        t0 = time.perf_counter()
+        count = await fill(repo)
+        filled = time.perf_counter() - t0
+        print(f"filled {count} entries in {filled:.1f} s ({db})")
+        team = await repo.teams.get(TEAM)
+        assert team is not None
+        texts = Translator("ru").bind("ru")
+        period = period_containing(PeriodKind.MONTH, TODAY)
+        args = (repo, team, period, TODAY, texts)
+        digest = await report_digest(*args)
+        if await report_text(*args) != digest:
+            raise RuntimeError("report_text() no longer matches build_digest(): update the bench")
+        for answer in CASES.values():  # warm-up: page cache, statement cache, fonts
+            for _ in range(3):
+                await answer(*args)
+        samples: dict[str, list[float]] = {name: [] for name in CASES}
+        for i in range(calls):
+            for name, answer in CASES.items():
+                if answer is report_digest and i % WHOLE_DIGEST_SHARE:
+                    continue
+                start = time.perf_counter()
+                await answer(*args)
+                samples[name].append((time.perf_counter() - start) * 1000)
+    finally:
+        await repo.close()
+    cases = {name: {"calls": len(xs), "p50": pct(xs, 50), "p95": pct(xs, 95)}
+             for name, xs in samples.items()}  # fmt: skip
+    return {"entries": count, "fill_seconds": filled, "cases": cases}
+
+
+def report(result: dict[str, Any]) -> str:
+    lines = [f"at scale    {result['entries']} entries, one team of {PEOPLE}, month view"]
+    for name, c in result["cases"].items():
+        goal = f" (goal: p95 < {GOAL_P95_MS:.0f} ms)" if name == "/kpi" else ""
+        lines.append(f"  {name:<31} median {c['p50']:6.1f} ms  p95 {c['p95']:6.1f} ms"
+                     f"  over {c['calls']} calls{goal}")  # fmt: skip
+    return "\n".join(lines)
+
+
+def run(calls: int = 100, db: Path | None = None) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory(prefix="kpibench-kpi-") as tmp:
+        return asyncio.run(measure(calls, db or Path(tmp) / "bench.sqlite3"))
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser()
+    parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--calls", type=int, default=100)
     parser.add_argument("--db", type=Path)
+    parser.add_argument("--json", type=Path, help="also write the raw figures here")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        asyncio.run(main(args.calls, args.db or Path(tmp) / "bench.sqlite3"))
+    figures = run(args.calls, args.db)
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=2), encoding="utf-8")
+    print(report(figures))
