@@ -1,8 +1,8 @@
 """The framework's floor: a bare aiogram bot that replies to every message with its text.
 
 Started like `kpibot run` (same environment: BOT_TOKEN, TELEGRAM_API_URL, POLLING_TIMEOUT,
-LOG_LEVEL) with the same session, defaults and polling settings as bot/factory.py and
-bot/__main__.py, so the difference to the real bot is the real bot's own work.
+LOG_LEVEL) with the same session defaults and polling timeout as bot/factory.py and bot/__main__.py;
+updates run as aiogram's default tasks, so the difference to the real bot is its own work.
 
     BOT_TOKEN=... TELEGRAM_API_URL=http://127.0.0.1:P python -m bench.echo_bot
 """
@@ -46,7 +46,7 @@ async def main() -> None:
             bot,
             allowed_updates=dp.resolve_used_update_types(),
             polling_timeout=int(os.environ.get("POLLING_TIMEOUT", "30")),
-            handle_as_tasks=False,  # as the real bot: one update at a time
+            # aiogram's defaults otherwise (updates as tasks), as a bare bot runs
         )
     finally:
         await bot.session.close()

@@ -18,6 +18,7 @@ from bot.config import Settings
 from bot.csvio import CsvEntry, read_csv
 from bot.demo import render_demo
 from bot.factory import create_bot, create_dispatcher
+from bot.polling import poll
 from bot.reports import team_metrics
 from bot.webhook import run_webhook, webhook_secret
 from kpi.models import Entry
@@ -85,15 +86,7 @@ async def run(settings: Settings) -> None:
                 return
             log.info("running as @%s (long polling)", me.username)
             await bot.delete_webhook()  # getUpdates is refused while a webhook is set
-            await dp.start_polling(
-                bot,
-                allowed_updates=dp.resolve_used_update_types(),
-                polling_timeout=settings.polling_timeout,
-                # One update at a time: the next getUpdates (which confirms the batch to
-                # Telegram) is asked for only once every update of this batch is stored,
-                # so a crash loses nothing; it also keeps a chat's edits after originals.
-                handle_as_tasks=False,
-            )
+            await poll(dp, bot, polling_timeout=settings.polling_timeout)
         finally:
             await repo.close()
     finally:

@@ -20,6 +20,7 @@ from bot.context import ContextMiddleware
 from bot.delivery import RateLimiter
 from bot.handlers import get_routers
 from bot.i18n import Translator
+from bot.polling import Lanes
 from bot.scheduler import Digests, create_scheduler
 from kpi.models import TeamSettings
 from storage.repository import Repository
@@ -78,6 +79,9 @@ def create_dispatcher(
         access=Access(repo, clock, settings.admin_cache_seconds),
         limiter=limiter,
     )
+    lanes = Lanes()  # outer: each person's updates in order, whatever runs alongside
+    dp.update.outer_middleware(lanes)
+    dp["lanes"] = lanes
     context = ContextMiddleware(repo, translator, clock, defaults)
     for observer in (dp.message, dp.edited_message, dp.callback_query):
         observer.middleware(context)  # inner: runs only for updates a handler takes

@@ -11,6 +11,7 @@ from bot.clock import FixedClock
 from bot.config import Settings
 from bot.delivery import RateLimiter
 from bot.factory import create_bot, create_dispatcher
+from bot.polling import poll
 from bot.scheduler import Digests
 from storage.repository import Repository
 from tests.fake_telegram import FakeTelegram
@@ -46,13 +47,7 @@ class BotHarness:
         started = asyncio.Event()
         self.dp.startup.register(lambda: started.set())
         self._task = asyncio.create_task(
-            self.dp.start_polling(
-                self.bot,
-                handle_signals=False,
-                polling_timeout=1,
-                allowed_updates=self.dp.resolve_used_update_types(),
-                handle_as_tasks=False,  # as `kpibot run` does
-            )
+            poll(self.dp, self.bot, polling_timeout=1, handle_signals=False)  # as `kpibot run`
         )
         await asyncio.wait_for(started.wait(), 10)
 

@@ -2,13 +2,30 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from typing import Any
+
 from aiogram import Bot
-from aiogram.types import Message
+from aiogram.types import Message, TelegramObject
+from magic_filter import MagicFilter
 
 from bot.access import Access
 from bot.context import Ctx
 from bot.keyboards import team_choice
 from storage.records import Team
+
+
+def on_loop(magic: MagicFilter) -> Callable[[TelegramObject], Awaitable[Any]]:
+    """A magic filter (`F.chat.type == ...`) checked on the event loop.
+
+    aiogram runs every sync filter, MagicFilter included, through `asyncio.to_thread`: a
+    thread hop (~0.15 ms of CPU) for an attribute check, on every update the router sees.
+    """
+
+    async def check(event: TelegramObject) -> Any:
+        return magic.resolve(event)
+
+    return check
 
 
 async def team_or_explain(message: Message, ctx: Ctx) -> Team | None:

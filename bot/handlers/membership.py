@@ -7,6 +7,7 @@ from aiogram.types import Message
 
 from bot.clock import Clock
 from bot.context import GROUP_TYPES, person_of
+from bot.handlers.common import on_loop
 from storage.repository import Repository
 
 
@@ -27,7 +28,8 @@ async def members_joined(message: Message, repo: Repository, clock: Clock) -> No
 
 def create_router() -> Router:
     router = Router(name="membership")
-    router.message.filter(F.chat.type.in_(GROUP_TYPES))
-    router.message.register(member_left, F.left_chat_member)
-    router.message.register(members_joined, F.new_chat_members)
+    # Every message passes here first: filters on the loop (see on_loop).
+    router.message.filter(on_loop(F.chat.type.in_(GROUP_TYPES)))
+    router.message.register(member_left, on_loop(F.left_chat_member))
+    router.message.register(members_joined, on_loop(F.new_chat_members))
     return router

@@ -8,6 +8,7 @@ from aiogram.types import CallbackQuery, ChatMemberUpdated, Message
 
 from bot.clock import Clock
 from bot.context import GROUP_TYPES, Ctx, person_of
+from bot.handlers.common import on_loop
 from bot.i18n import Translator
 from bot.keyboards import TeamChoice, team_choice
 from kpi.models import TeamSettings
@@ -68,15 +69,15 @@ def create_router() -> Router:
     router.my_chat_member.register(
         added_to_group,
         ChatMemberUpdatedFilter(IS_NOT_MEMBER >> IS_MEMBER),
-        F.chat.type.in_(GROUP_TYPES),
+        on_loop(F.chat.type.in_(GROUP_TYPES)),
     )
     router.my_chat_member.register(
         removed_from_group,
         ChatMemberUpdatedFilter(IS_MEMBER >> IS_NOT_MEMBER),
-        F.chat.type.in_(GROUP_TYPES),
+        on_loop(F.chat.type.in_(GROUP_TYPES)),
     )
     router.message.register(start, Command("help"))
     router.message.register(start, CommandStart())
-    router.message.register(choose_team, Command("team"), F.chat.type == "private")
+    router.message.register(choose_team, Command("team"), on_loop(F.chat.type == "private"))
     router.callback_query.register(team_chosen, TeamChoice.filter())
     return router
