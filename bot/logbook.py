@@ -39,14 +39,15 @@ async def record(
     now: datetime,
     source: Source | None,
 ) -> Recorded:
-    """Commit the entries first; only then read the totals the reply will show."""
-    result = await repo.entries.save(
-        team_id, user_id, [(i.metric, i.value) for i in parsed.items], parsed.day, now,
-        platform=parsed.platform, note=parsed.note, source=source,
-    )  # fmt: skip
+    """Commit the entries and read the totals the reply will show (in the same transaction:
+    the reply is built only once it has committed)."""
     period = period_containing(PeriodKind.MONTH, parsed.day)
     touched = {i.metric: metrics[i.metric] for i in parsed.items}
-    data = await repo.entries.period_data(team_id, period, touched)
+    result, data = await repo.entries.save_and_total(
+        team_id, user_id, [(i.metric, i.value) for i in parsed.items], parsed.day, now,
+        period=period, metrics=touched, platform=parsed.platform, note=parsed.note,
+        source=source,
+    )  # fmt: skip
     running = []
     for key, metric in touched.items():
         added = tuple(i.value for i in parsed.items if i.metric == key)

@@ -56,12 +56,18 @@ def short_date(day: date, lang: str) -> str:
     return format_date(day, "d MMM", locale=lang).rstrip(".")
 
 
+@lru_cache(maxsize=64)
+def _month_label(first: date, lang: str) -> str:
+    # Every confirmation names the month; Babel's date formatting is ~0.1 ms a call.
+    return format_date(first, "LLLL yyyy", locale=lang)
+
+
 def period_label(period: Period, t: Texts) -> str:
     """«ноябрь 2026», «неделя 16–22 ноя», «IV квартал 2026», «1–15 ноя»."""
     lang = t.lang
     last = date.fromordinal(period.end.toordinal() - 1)
     if period.kind is PeriodKind.MONTH:
-        return format_date(period.start, "LLLL yyyy", locale=lang)
+        return _month_label(period.start, lang)
     if period.kind is PeriodKind.QUARTER:
         return t("period-quarter", q=(period.start.month - 1) // 3 + 1, year=period.start.year)
     span = f"{short_date(period.start, lang)} – {short_date(last, lang)}"

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 
 import aiosqlite
 
 from kpi.models import Entry, Metric, MetricKind, Period, PeriodData
-from storage.db import Database, fetch
+from storage.db import Database
 from storage.records import SaveResult, Source, parse_day, utc_iso
 
 _ENTRY_COLUMNS = "id, team_id, user_id, metric, value, day, platform, note, created_at"
@@ -44,47 +46,31 @@ class EntryRepo:
         are returned so the confirmation can be repeated). A newer revision (an edited
         message) soft-deletes what the older one stored and stores its own entries.
         """
-        async with self._db.transaction() as conn:
-            replaced = 0
-            if source is not None:
-                known = await _this_or_newer(conn, source)
-                if known and known[0]["source_revision"] > source.revision:
-                    return SaveResult((), duplicate=True)  # an older edit delivered late: stale
-                if known:
-                    return SaveResult(tuple(_entry(row) for row in known), duplicate=True)
-                if source.revision > 0:  # an edit: what earlier revisions stored gives way
-                    cur = await conn.execute(
-                        "UPDATE entries SET deleted_at = ?, deleted_by = ? WHERE source_chat_id = ?"
-                        " AND source_message_id = ? AND source_revision < ?"
-                        " AND deleted_at IS NULL",
-                        (utc_iso(now), user_id, source.chat_id, source.message_id, source.revision),
-                    )
-                    replaced = cur.rowcount
-            rows = [
-                (
-                    team_id, user_id, metric, value, day.isoformat(), utc_iso(now), platform, note,
-                    source.chat_id if source else None, source.message_id if source else None,
-                    source.revision if source else 0, seq,
-                )
-                for seq, (metric, value) in enumerate(items)
-            ]  # fmt: skip
-            if not rows:
-                return SaveResult((), duplicate=False, replaced=replaced)
-            # One multi-row INSERT: a round trip to the writer thread per statement is the cost.
-            returned = await fetch(
-                conn,
-                "INSERT INTO entries (team_id, user_id, metric, value, day, created_at, platform,"
-                " note, source_chat_id, source_message_id, source_revision, seq) VALUES "
-                + ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"] * len(rows))
-                + " RETURNING id, seq",
-                [value for row in rows for value in row],
-            )
-            ids = {row["seq"]: row["id"] for row in returned}  # RETURNING order is unspecified
-            saved = [
-                Entry(team_id, user_id, metric, value, day, platform, note, ids[seq], now)
-                for seq, (metric, value) in enumerate(items)
-            ]
-        return SaveResult(tuple(saved), duplicate=False, replaced=replaced)
+        new = _NewEntries(team_id, user_id, tuple(items), day, now, platform, note, source)
+        return await self._db.write(new.save)
+
+    async def save_and_total(
+        self,
+        team_id: int,
+        user_id: int,
+        items: Sequence[tuple[str, float]],
+        day: date,
+        now: datetime,
+        *,
+        period: Period,
+        metrics: dict[str, Metric],
+        platform: str | None = None,
+        note: str | None = None,
+        source: Source | None = None,
+    ) -> tuple[SaveResult, PeriodData]:
+        """`save`, then `period_data` for the confirmation's running totals (what was just
+        stored included), in the same transaction and one trip to the writer's thread."""
+        new = _NewEntries(team_id, user_id, tuple(items), day, now, platform, note, source)
+
+        def work(conn: sqlite3.Connection) -> tuple[SaveResult, PeriodData]:
+            return new.save(conn), _period_data(conn, team_id, period, metrics)
+
+        return await self._db.write(work)
 
     async def insert_many(self, entries: Iterable[Entry], now: datetime) -> int:
         """Bulk load (demo, import, benchmarks): all rows in one transaction, or none."""
@@ -149,49 +135,8 @@ class EntryRepo:
     async def period_data(
         self, team_id: int, period: Period, metrics: dict[str, Metric]
     ) -> PeriodData:
-        """The same aggregates as kpi.compute.aggregate, in three indexed queries."""
-        data = PeriodData(period)
-        bounds = (team_id, period.start.isoformat(), period.end.isoformat())
-        summed = _keys(metrics, MetricKind.COUNTER, MetricKind.MONEY)
-        timed = _keys(metrics, MetricKind.DURATION)
-        gauges = _keys(metrics, MetricKind.GAUGE)
-        rows = await self._db.fetch(
-            "SELECT metric, user_id, SUM(value) FROM entries WHERE team_id = ? AND day >= ?"
-            " AND day < ? AND deleted_at IS NULL GROUP BY metric, user_id",
-            bounds,
-        )
-        for metric, user_id, total in rows:
-            if metric in summed:
-                data.sums.setdefault(metric, {})[user_id] = total
-        if timed:
-            rows = await self._db.fetch(
-                "SELECT metric, user_id, value FROM entries WHERE team_id = ? AND day >= ?"
-                f" AND day < ? AND deleted_at IS NULL AND metric IN ({_marks(timed)})",
-                (*bounds, *timed),
-            )
-            for metric, user_id, value in rows:
-                data.durations.setdefault(metric, {}).setdefault(user_id, []).append(value)
-        if gauges:
-            data.gauge_last = await self._last_values(team_id, gauges, period.start, period.end)
-            data.gauge_before = await self._last_values(team_id, gauges, None, period.start)
-        return data
-
-    async def _last_values(
-        self, team_id: int, gauges: list[str], start: date | None, end: date
-    ) -> dict[str, float]:
-        # One indexed look-up per gauge (ix_entries_metric_day): the latest day wins, and on
-        # the same day the later entry (larger id).
-        low = start.isoformat() if start else "0000-01-01"
-        found = {}
-        for metric in gauges:
-            row = await self._db.fetch_one(
-                "SELECT value FROM entries WHERE team_id = ? AND metric = ? AND day >= ?"
-                " AND day < ? AND deleted_at IS NULL ORDER BY day DESC, id DESC LIMIT 1",
-                (team_id, metric, low, end.isoformat()),
-            )
-            if row is not None:
-                found[metric] = row[0]
-        return found
+        """The same aggregates as kpi.compute.aggregate, in a few indexed queries."""
+        return await self._db.read(lambda conn: _period_data(conn, team_id, period, metrics))
 
     async def count(self, team_id: int | None = None, *, include_deleted: bool = False) -> int:
         row = await self._db.fetch_one(
@@ -271,14 +216,109 @@ class EntryRepo:
         return len(rows)
 
 
-async def _this_or_newer(conn: aiosqlite.Connection, source: Source) -> list[aiosqlite.Row]:
-    """What this message stored at this revision or a later one, the newest revision first."""
-    return await fetch(
-        conn,
-        f"SELECT {_ENTRY_COLUMNS}, source_revision FROM entries WHERE source_chat_id = ?"
-        " AND source_message_id = ? AND source_revision >= ? ORDER BY source_revision DESC, seq",
-        (source.chat_id, source.message_id, source.revision),
-    )
+@dataclass(frozen=True)
+class _NewEntries:
+    """One message revision's entries, stored by `save` inside a transaction."""
+
+    team_id: int
+    user_id: int
+    items: tuple[tuple[str, float], ...]
+    day: date
+    now: datetime
+    platform: str | None
+    note: str | None
+    source: Source | None
+
+    def save(self, conn: sqlite3.Connection) -> SaveResult:
+        source, replaced = self.source, 0
+        if source is not None:
+            known = conn.execute(
+                f"SELECT {_ENTRY_COLUMNS}, source_revision FROM entries WHERE source_chat_id = ?"
+                " AND source_message_id = ? AND source_revision >= ?"
+                " ORDER BY source_revision DESC, seq",
+                (source.chat_id, source.message_id, source.revision),
+            ).fetchall()
+            if known and known[0]["source_revision"] > source.revision:
+                return SaveResult((), duplicate=True)  # an older edit delivered late: stale
+            if known:
+                return SaveResult(tuple(_entry(row) for row in known), duplicate=True)
+            if source.revision > 0:  # an edit: what earlier revisions stored gives way
+                replaced = conn.execute(
+                    "UPDATE entries SET deleted_at = ?, deleted_by = ? WHERE source_chat_id = ?"
+                    " AND source_message_id = ? AND source_revision < ? AND deleted_at IS NULL",
+                    (utc_iso(self.now), self.user_id, source.chat_id, source.message_id,
+                     source.revision),
+                ).rowcount  # fmt: skip
+        if not self.items:
+            return SaveResult((), duplicate=False, replaced=replaced)
+        rows = [
+            (
+                self.team_id, self.user_id, metric, value, self.day.isoformat(), utc_iso(self.now),
+                self.platform, self.note, source.chat_id if source else None,
+                source.message_id if source else None, source.revision if source else 0, seq,
+            )
+            for seq, (metric, value) in enumerate(self.items)
+        ]  # fmt: skip
+        returned = conn.execute(
+            "INSERT INTO entries (team_id, user_id, metric, value, day, created_at, platform,"
+            " note, source_chat_id, source_message_id, source_revision, seq) VALUES "
+            + ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"] * len(rows))
+            + " RETURNING id, seq",
+            [value for row in rows for value in row],
+        ).fetchall()
+        ids = {row["seq"]: row["id"] for row in returned}  # RETURNING order is unspecified
+        saved = tuple(
+            Entry(self.team_id, self.user_id, metric, value, self.day, self.platform, self.note,
+                  ids[seq], self.now)
+            for seq, (metric, value) in enumerate(self.items)
+        )  # fmt: skip
+        return SaveResult(saved, duplicate=False, replaced=replaced)
+
+
+def _period_data(
+    conn: sqlite3.Connection, team_id: int, period: Period, metrics: dict[str, Metric]
+) -> PeriodData:
+    data = PeriodData(period)
+    bounds = (team_id, period.start.isoformat(), period.end.isoformat())
+    summed = _keys(metrics, MetricKind.COUNTER, MetricKind.MONEY)
+    timed = _keys(metrics, MetricKind.DURATION)
+    gauges = _keys(metrics, MetricKind.GAUGE)
+    for metric, user_id, total in conn.execute(
+        "SELECT metric, user_id, SUM(value) FROM entries WHERE team_id = ? AND day >= ?"
+        " AND day < ? AND deleted_at IS NULL GROUP BY metric, user_id",
+        bounds,
+    ):
+        if metric in summed:
+            data.sums.setdefault(metric, {})[user_id] = total
+    if timed:
+        for metric, user_id, value in conn.execute(
+            "SELECT metric, user_id, value FROM entries WHERE team_id = ? AND day >= ?"
+            f" AND day < ? AND deleted_at IS NULL AND metric IN ({_marks(timed)})",
+            (*bounds, *timed),
+        ):
+            data.durations.setdefault(metric, {}).setdefault(user_id, []).append(value)
+    if gauges:
+        data.gauge_last = _last_values(conn, team_id, gauges, period.start, period.end)
+        data.gauge_before = _last_values(conn, team_id, gauges, None, period.start)
+    return data
+
+
+def _last_values(
+    conn: sqlite3.Connection, team_id: int, gauges: list[str], start: date | None, end: date
+) -> dict[str, float]:
+    # One indexed look-up per gauge (ix_entries_metric_day): the latest day wins, and on the
+    # same day the later entry (larger id).
+    low = start.isoformat() if start else "0000-01-01"
+    found = {}
+    for metric in gauges:
+        row = conn.execute(
+            "SELECT value FROM entries WHERE team_id = ? AND metric = ? AND day >= ?"
+            " AND day < ? AND deleted_at IS NULL ORDER BY day DESC, id DESC LIMIT 1",
+            (team_id, metric, low, end.isoformat()),
+        ).fetchone()
+        if row is not None:
+            found[metric] = row[0]
+    return found
 
 
 def _keys(metrics: dict[str, Metric], *kinds: MetricKind) -> list[str]:

@@ -34,6 +34,7 @@ def custom_metric(key: str, kind: MetricKind, name: str) -> Metric:
 class TargetRepo:
     def __init__(self, db: Database):
         self._db = db
+        self._metrics: dict[int, dict[str, Metric]] = {}  # custom metrics by team (see metrics)
 
     async def add(self, target: Target, by_user: int, now: datetime) -> Target:
         """A new target row; it applies from target.valid_from on, older rows stay as history."""
@@ -67,10 +68,20 @@ class TargetRepo:
                 " VALUES (?, ?, ?, ?, ?)",
                 (team_id, metric.key, metric.kind.value, metric.custom_name or "", utc_iso(now)),
             )
-            return cur.rowcount == 1
+        self._metrics.pop(team_id, None)
+        return cur.rowcount == 1
 
     async def metrics(self, team_id: int) -> dict[str, Metric]:
-        rows = await self._db.fetch(
-            "SELECT key, kind, name FROM team_metrics WHERE team_id = ? ORDER BY key", (team_id,)
-        )
-        return {r["key"]: custom_metric(r["key"], MetricKind(r["kind"]), r["name"]) for r in rows}
+        """The team's custom metrics. Every logged entry needs them and only add_metric (on
+        this repo) changes them, so they are read once per team and kept."""
+        known = self._metrics.get(team_id)
+        if known is None:
+            rows = await self._db.fetch(
+                "SELECT key, kind, name FROM team_metrics WHERE team_id = ? ORDER BY key",
+                (team_id,),
+            )
+            known = {
+                r["key"]: custom_metric(r["key"], MetricKind(r["kind"]), r["name"]) for r in rows
+            }
+            self._metrics[team_id] = known
+        return dict(known)
