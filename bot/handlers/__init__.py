@@ -20,12 +20,15 @@ from bot.handlers import (
 
 
 def get_routers() -> list[Router]:
+    # Filters never overlap (each command has one handler; service messages carry no
+    # command), so the order is by frequency: every router before the match checks its
+    # filters on each update.
     return [
         errors.create_router(),  # catches failures of every router below
-        membership.create_router(),  # service messages (joins/leaves) before any command
-        onboarding.create_router(),  # /start, /help, /team, the bot added to a group
         logging.create_router(),  # /lead /qlead /post /sale /resp /log and their edits
         status.create_router(),  # /kpi /me
+        membership.create_router(),  # service messages: joins and leaves
+        onboarding.create_router(),  # /start, /help, /team, the bot added to a group
         targets.create_router(),  # /target /targets /top
         digests.create_router(),  # /report /remind
         settings.create_router(),  # /settings and its buttons

@@ -11,7 +11,7 @@ from aiogram.types import Message
 from bot.clock import Clock
 from bot.context import Ctx
 from bot.delivery import ChatGone, Failed, RateLimiter, Uncertain, send_album_and_text
-from bot.digest import build_digest
+from bot.digest import ChartRenderer, build_digest
 from bot.goals import TARGET_KINDS
 from bot.handlers.common import team_or_explain
 from kpi.models import PeriodKind
@@ -29,6 +29,7 @@ async def report_now(
     clock: Clock,
     bot: Bot,
     limiter: RateLimiter,
+    charts: ChartRenderer,
 ) -> None:
     """The current period so far, as the scheduled digest would show it."""
     team = await team_or_explain(message, ctx)
@@ -40,7 +41,8 @@ async def report_now(
         return
     kind: PeriodKind = TARGET_KINDS[words[0]]
     today = local_today(clock.now(), team.settings.timezone)
-    digest = await build_digest(repo, team, period_containing(kind, today), today, ctx.t)
+    period = period_containing(kind, today)
+    digest = await build_digest(repo, team, period, today, ctx.t, charts)
     try:
         await send_album_and_text(bot, limiter, message.chat.id, digest.charts, digest.text)
     except (ChatGone, Failed, Uncertain):

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from aiogram import F, Router
+from aiogram import Router
 from aiogram.types import Message
 
 from bot.clock import Clock
-from bot.context import GROUP_TYPES, person_of
-from bot.handlers.common import on_loop
+from bot.context import person_of
+from bot.handlers.common import in_group
 from storage.repository import Repository
 
 
@@ -26,10 +26,17 @@ async def members_joined(message: Message, repo: Repository, clock: Clock) -> No
             await repo.teams.ensure_member(team.id, person_of(user), clock.now())
 
 
+async def _left(message: Message) -> bool:
+    return message.left_chat_member is not None
+
+
+async def _joined(message: Message) -> bool:
+    return bool(message.new_chat_members)
+
+
 def create_router() -> Router:
     router = Router(name="membership")
-    # Every message passes here first: filters on the loop (see on_loop).
-    router.message.filter(on_loop(F.chat.type.in_(GROUP_TYPES)))
-    router.message.register(member_left, on_loop(F.left_chat_member))
-    router.message.register(members_joined, on_loop(F.new_chat_members))
+    router.message.filter(in_group)
+    router.message.register(member_left, _left)
+    router.message.register(members_joined, _joined)
     return router

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from aiogram import Bot, F, Router
+from aiogram import Bot, Router
 from aiogram.filters import IS_MEMBER, IS_NOT_MEMBER, ChatMemberUpdatedFilter, Command, CommandStart
 from aiogram.types import CallbackQuery, ChatMemberUpdated, Message
 
 from bot.clock import Clock
-from bot.context import GROUP_TYPES, Ctx, person_of
-from bot.handlers.common import on_loop
+from bot.context import Ctx, person_of
+from bot.handlers.common import in_group, in_private
 from bot.i18n import Translator
 from bot.keyboards import TeamChoice, team_choice
 from kpi.models import TeamSettings
@@ -69,15 +69,15 @@ def create_router() -> Router:
     router.my_chat_member.register(
         added_to_group,
         ChatMemberUpdatedFilter(IS_NOT_MEMBER >> IS_MEMBER),
-        on_loop(F.chat.type.in_(GROUP_TYPES)),
+        in_group,
     )
     router.my_chat_member.register(
         removed_from_group,
         ChatMemberUpdatedFilter(IS_MEMBER >> IS_NOT_MEMBER),
-        on_loop(F.chat.type.in_(GROUP_TYPES)),
+        in_group,
     )
     router.message.register(start, Command("help"))
     router.message.register(start, CommandStart())
-    router.message.register(choose_team, Command("team"), on_loop(F.chat.type == "private"))
+    router.message.register(choose_team, Command("team"), in_private)
     router.callback_query.register(team_chosen, TeamChoice.filter())
     return router
