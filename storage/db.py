@@ -109,8 +109,16 @@ async def migrate(conn: aiosqlite.Connection) -> int:
 
 
 def _split_sql(script: str) -> list[str]:
-    lines = [line.split("--", 1)[0] for line in script.splitlines()]
-    return [s.strip() for s in "\n".join(lines).split(";") if s.strip()]
+    """Statements one by one; a trigger's body (with its own `;`) stays one statement."""
+    statements, pending = [], ""
+    for line in script.splitlines():
+        pending += line.split("--", 1)[0] + "\n"
+        if sqlite3.complete_statement(pending):
+            statements.append(pending.strip().rstrip(";").strip())
+            pending = ""
+    if pending.strip():
+        raise RuntimeError(f"incomplete SQL statement in a migration: {pending.strip()[:60]}")
+    return [s for s in statements if s]
 
 
 class Database:

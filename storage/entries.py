@@ -9,7 +9,7 @@ from datetime import date, datetime
 
 import aiosqlite
 
-from kpi.models import Entry, Metric, MetricKind, Period, PeriodData
+from kpi.models import Entry, Metric, MetricKind, Period, PeriodData, PeriodKind
 from storage.db import Database
 from storage.records import SaveResult, Source, parse_day, utc_iso
 
@@ -68,7 +68,7 @@ class EntryRepo:
         new = _NewEntries(team_id, user_id, tuple(items), day, now, platform, note, source)
 
         def work(conn: sqlite3.Connection) -> tuple[SaveResult, PeriodData]:
-            return new.save(conn), _period_data(conn, team_id, period, metrics)
+            return new.save(conn), _month_running(conn, team_id, period, metrics)
 
         return await self._db.write(work)
 
@@ -279,28 +279,53 @@ def _period_data(
     conn: sqlite3.Connection, team_id: int, period: Period, metrics: dict[str, Metric]
 ) -> PeriodData:
     data = PeriodData(period)
-    bounds = (team_id, period.start.isoformat(), period.end.isoformat())
     summed = _keys(metrics, MetricKind.COUNTER, MetricKind.MONEY)
-    timed = _keys(metrics, MetricKind.DURATION)
-    gauges = _keys(metrics, MetricKind.GAUGE)
     for metric, user_id, total in conn.execute(
         "SELECT metric, user_id, SUM(value) FROM entries WHERE team_id = ? AND day >= ?"
         " AND day < ? AND deleted_at IS NULL GROUP BY metric, user_id",
-        bounds,
+        (team_id, period.start.isoformat(), period.end.isoformat()),
     ):
         if metric in summed:
             data.sums.setdefault(metric, {})[user_id] = total
+    _durations_and_gauges(conn, data, team_id, metrics)
+    return data
+
+
+def _month_running(
+    conn: sqlite3.Connection, team_id: int, period: Period, metrics: dict[str, Metric]
+) -> PeriodData:
+    """`_period_data` of a calendar month, its sums read from month_totals (0003)."""
+    if period.kind is not PeriodKind.MONTH:
+        return _period_data(conn, team_id, period, metrics)
+    data = PeriodData(period)
+    summed = _keys(metrics, MetricKind.COUNTER, MetricKind.MONEY)
+    if summed:
+        for metric, user_id, total in conn.execute(
+            "SELECT metric, user_id, total FROM month_totals WHERE team_id = ? AND month = ?"
+            f" AND metric IN ({_marks(summed)})",
+            (team_id, period.start.isoformat()[:7], *summed),
+        ):
+            data.sums.setdefault(metric, {})[user_id] = round(total, 6)  # float drift of +/-
+    _durations_and_gauges(conn, data, team_id, metrics)
+    return data
+
+
+def _durations_and_gauges(
+    conn: sqlite3.Connection, data: PeriodData, team_id: int, metrics: dict[str, Metric]
+) -> None:
+    period = data.period
+    timed = _keys(metrics, MetricKind.DURATION)
+    gauges = _keys(metrics, MetricKind.GAUGE)
     if timed:
         for metric, user_id, value in conn.execute(
             "SELECT metric, user_id, value FROM entries WHERE team_id = ? AND day >= ?"
             f" AND day < ? AND deleted_at IS NULL AND metric IN ({_marks(timed)})",
-            (*bounds, *timed),
+            (team_id, period.start.isoformat(), period.end.isoformat(), *timed),
         ):
             data.durations.setdefault(metric, {}).setdefault(user_id, []).append(value)
     if gauges:
         data.gauge_last = _last_values(conn, team_id, gauges, period.start, period.end)
         data.gauge_before = _last_values(conn, team_id, gauges, None, period.start)
-    return data
 
 
 def _last_values(

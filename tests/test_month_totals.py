@@ -1,0 +1,113 @@
+"""month_totals (migration 0003) always equals the sum of the live entries, whatever writes."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import sqlite3
+from contextlib import closing
+from datetime import UTC, date, datetime, timedelta
+
+from kpi.metrics import BUILTIN_METRICS
+from kpi.models import Entry, PeriodKind, TeamSettings
+from kpi.periods import period_containing
+from storage.db import _split_sql, migrations
+from storage.records import Person, Source
+from storage.repository import Repository
+
+TEAM = -1007007
+NOW = datetime(2026, 11, 20, 12, tzinfo=UTC)
+TOTALS = "SELECT team_id, metric, month, user_id, round(total, 6) FROM month_totals"
+RECOMPUTED = (
+    "SELECT team_id, metric, substr(day, 1, 7), user_id, round(SUM(value), 6) FROM entries"
+    " WHERE deleted_at IS NULL GROUP BY 1, 2, 3, 4"
+)
+
+
+def _mismatch(path) -> set:
+    with closing(sqlite3.connect(path)) as conn:
+        kept = {r for r in conn.execute(TOTALS) if r[4] != 0}  # emptied by deletes: zero rows
+        return kept ^ set(conn.execute(RECOMPUTED))
+
+
+async def test_totals_follow_saves_edits_deletes_and_imports(tmp_path):
+    path = tmp_path / "kpi.sqlite3"
+    repo = await Repository.open(path)
+    await repo.teams.ensure_team(TEAM, "T", TeamSettings(), NOW)
+    for uid in (1, 2):
+        await repo.teams.ensure_member(TEAM, Person(uid, f"P{uid}", None), NOW)
+    rng = random.Random(7)
+    messages: list[tuple[int, int]] = []  # (message id, revision) stored so far
+    for step in range(300):
+        uid = rng.choice((1, 2))
+        day = date(2026, 11, 20) - timedelta(days=rng.randrange(45))  # two months
+        items = [(rng.choice(("leads", "revenue")), rng.choice((1.0, 0.1, 1.5, 12500.0)))]
+        action = rng.random()
+        if action < 0.5 or not messages:
+            source = Source(TEAM, 1000 + step, 0)
+            await repo.entries.save(TEAM, uid, items, day, NOW, source=source)
+            messages.append((source.message_id, 0))
+        elif action < 0.65:  # an edit (newer revision) or a late stale one (older revision)
+            message_id, revision = rng.choice(messages)
+            revision += rng.choice((1, -1)) if revision else 1
+            source = Source(TEAM, message_id, revision)
+            await repo.entries.save(TEAM, uid, items, day, NOW, source=source)
+        elif action < 0.75:  # Telegram delivering the same update again
+            source = Source(TEAM, *rng.choice(messages))
+            await repo.entries.save(TEAM, uid, items, day, NOW, source=source)
+        elif action < 0.9:
+            recent = await repo.entries.recent(TEAM, uid, limit=5)
+            if recent:
+                await repo.entries.delete(rng.choice(recent).id, uid, NOW)
+        else:
+            rows = [Entry(TEAM, uid, "leads", 2.0, day), Entry(TEAM, uid, "revenue", 0.3, day)]
+            await repo.entries.import_entries(TEAM, [(uid, f"P{uid}", None)], rows, NOW)
+    await repo.close()
+    assert _mismatch(path) == set()
+
+
+async def test_confirmation_totals_are_the_month_so_far(tmp_path):
+    repo = await Repository.open(tmp_path / "kpi.sqlite3")
+    await repo.teams.ensure_team(TEAM, "T", TeamSettings(), NOW)
+    await repo.teams.ensure_member(TEAM, Person(1, "P", None), NOW)
+    metrics = {"leads": BUILTIN_METRICS["leads"]}
+    month = period_containing(PeriodKind.MONTH, date(2026, 11, 20))
+    await repo.entries.save(TEAM, 1, [("leads", 5.0)], date(2026, 10, 31), NOW)  # not November
+    await repo.entries.save(TEAM, 1, [("leads", 2.0)], date(2026, 11, 1), NOW)
+    _, data = await repo.entries.save_and_total(
+        TEAM, 1, [("leads", 3.0)], date(2026, 11, 20), NOW, period=month, metrics=metrics
+    )
+    assert data.sums == {"leads": {1: 5.0}}
+    assert data.sums == (await repo.entries.period_data(TEAM, month, metrics)).sums
+    await repo.close()
+
+
+def test_migration_counts_what_was_logged_before_it(tmp_path):
+    path = tmp_path / "old.sqlite3"
+    with closing(sqlite3.connect(path, isolation_level=None)) as conn:
+        for version, sql in migrations()[:2]:
+            for statement in _split_sql(sql):
+                conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {version}")
+        conn.execute(
+            "INSERT INTO teams (id, title, timezone, language, currency, sla_minutes, risk_pct,"
+            " workdays, created_at) VALUES (?, 'T', 'Europe/Moscow', 'ru', 'RUB', 1440, 15,"
+            " '01234', '2026-11-01')",
+            (TEAM,),
+        )
+        conn.execute("INSERT INTO users (id, full_name, created_at) VALUES (1, 'P', '2026')")
+        for day, value, deleted in (("2026-11-02", 2, None), ("2026-11-03", 4, "x")):
+            conn.execute(
+                "INSERT INTO entries (team_id, user_id, metric, value, day, created_at, deleted_at)"
+                " VALUES (?, 1, 'leads', ?, ?, '2026-11-03', ?)",
+                (TEAM, value, day, deleted),
+            )
+
+    async def reopen() -> None:
+        repo = await Repository.open(path)  # migrates to 0003
+        await repo.close()
+
+    asyncio.run(reopen())
+    assert _mismatch(path) == set()
+    with closing(sqlite3.connect(path)) as conn:
+        assert conn.execute(TOTALS).fetchall() == [(TEAM, "leads", "2026-11", 1, 2.0)]
