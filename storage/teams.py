@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import date, datetime
 
 import aiosqlite
@@ -41,12 +43,25 @@ def _person(row: aiosqlite.Row) -> Person:
 class TeamRepo:
     def __init__(self, db: Database):
         self._db = db
+        # with_member answers for every update; teams and memberships change only through
+        # this repo's writes, and each write forgets them all (see _changing).
+        self._seen: dict[tuple[int, int], tuple[Team, tuple[bool, str]]] = {}
+        self._writes = 0  # a read that overlapped a write must not be kept
+
+    @asynccontextmanager
+    async def _changing(self) -> AsyncIterator[aiosqlite.Connection]:
+        try:
+            async with self._db.transaction() as conn:
+                yield conn
+        finally:
+            self._writes += 1
+            self._seen.clear()
 
     async def ensure_team(
         self, chat_id: int, title: str, defaults: TeamSettings, now: datetime
     ) -> Team:
         """The team of a group chat, registered on first sight; its title kept current."""
-        async with self._db.transaction() as conn:
+        async with self._changing() as conn:
             await conn.execute(
                 "INSERT INTO teams (id, title, timezone, language, currency, sla_minutes,"
                 " risk_pct, workdays, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
@@ -68,7 +83,10 @@ class TeamRepo:
     async def with_member(
         self, team_id: int, user_id: int
     ) -> tuple[Team | None, tuple[bool, str] | None]:
-        """The team and (active, role) of a person in it, in one read: what every update needs."""
+        """The team and (active, role) of a person in it: what every update needs."""
+        if (seen := self._seen.get((team_id, user_id))) is not None:
+            return seen
+        writes = self._writes
         row = await self._db.fetch_one(
             "SELECT t.*, m.active AS member_active, m.role AS member_role FROM teams t"
             " LEFT JOIN members m ON m.team_id = t.id AND m.user_id = ? WHERE t.id = ?",
@@ -77,11 +95,14 @@ class TeamRepo:
         if row is None:
             return None, None
         if row["member_role"] is None:  # role is NOT NULL: no row joined
-            return _team(row), None
-        return _team(row), (bool(row["member_active"]), row["member_role"])
+            return _team(row), None  # not kept: the caller is about to register them
+        found = _team(row), (bool(row["member_active"]), row["member_role"])
+        if writes == self._writes:
+            self._seen[team_id, user_id] = found
+        return found
 
     async def set_active(self, team_id: int, active: bool) -> None:
-        async with self._db.transaction() as conn:
+        async with self._changing() as conn:
             await conn.execute("UPDATE teams SET active = ? WHERE id = ?", (int(active), team_id))
 
     async def update_settings(self, team_id: int, **values: object) -> Team:
@@ -91,7 +112,7 @@ class TeamRepo:
         if "workdays" in values:
             values["workdays"] = "".join(str(d) for d in sorted(values["workdays"]))  # type: ignore[call-overload]
         assignments = ", ".join(f"{column} = ?" for column in values)  # names from the allow-list
-        async with self._db.transaction() as conn:
+        async with self._changing() as conn:
             await conn.execute(
                 f"UPDATE teams SET {assignments} WHERE id = ?", (*values.values(), team_id)
             )
@@ -103,7 +124,7 @@ class TeamRepo:
         self, team_id: int, person: Person, now: datetime, *, rejoin: bool = True
     ) -> None:
         """Register (or refresh) a person and their membership in a team."""
-        async with self._db.transaction() as conn:
+        async with self._changing() as conn:
             await _upsert_person(conn, person, now)
             await conn.execute(
                 "INSERT INTO members (team_id, user_id, joined_at) VALUES (?, ?, ?)"
@@ -112,7 +133,7 @@ class TeamRepo:
             )
 
     async def ensure_person(self, person: Person, now: datetime) -> Person:
-        async with self._db.transaction() as conn:
+        async with self._changing() as conn:
             await _upsert_person(conn, person, now)
         stored = await self.person(person.id)
         assert stored is not None
@@ -131,14 +152,14 @@ class TeamRepo:
         return [_person(row) for row in rows]
 
     async def set_member_active(self, team_id: int, user_id: int, active: bool) -> None:
-        async with self._db.transaction() as conn:
+        async with self._changing() as conn:
             await conn.execute(
                 "UPDATE members SET active = ? WHERE team_id = ? AND user_id = ?",
                 (int(active), team_id, user_id),
             )
 
     async def set_role(self, team_id: int, user_id: int, role: str) -> None:
-        async with self._db.transaction() as conn:
+        async with self._changing() as conn:
             await conn.execute(
                 "UPDATE members SET role = ? WHERE team_id = ? AND user_id = ?",
                 (role, team_id, user_id),
@@ -162,7 +183,7 @@ class TeamRepo:
         return [_team(row) for row in rows]
 
     async def select_team(self, user_id: int, team_id: int | None) -> None:
-        async with self._db.transaction() as conn:
+        async with self._changing() as conn:
             await conn.execute(
                 "UPDATE users SET selected_team_id = ? WHERE id = ?", (team_id, user_id)
             )
@@ -172,7 +193,7 @@ class TeamRepo:
         return [_team(row) for row in rows]
 
     async def set_remind(self, user_id: int, on: bool, at: str | None = None) -> None:
-        async with self._db.transaction() as conn:
+        async with self._changing() as conn:
             await conn.execute(
                 "UPDATE users SET remind = ?, remind_time = COALESCE(?, remind_time) WHERE id = ?",
                 (int(on), at, user_id),
