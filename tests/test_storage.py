@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, date, datetime
 
 import aiosqlite
@@ -87,3 +88,36 @@ async def test_private_chat_sees_only_own_active_teams(repo):
     await repo.teams.set_member_active(-100, 1, False)
     assert await repo.teams.teams_of(1) == []
     assert (await repo.teams.find_person(-100, "@BORIS")).id == 2
+
+
+async def test_writes_queued_together_commit_together_and_fail_alone(repo):
+    """Group commit (Database.write): a failing unit rolls back alone; the others are stored."""
+    commits: list[str] = []
+
+    def traced(conn):  # count the transactions the writer thread runs
+        conn.set_trace_callback(lambda sql: commits.append(sql) if sql == "COMMIT" else None)
+
+    await repo.db.write(traced)
+    commits.clear()
+
+    def insert(message_id: int):
+        def work(conn):
+            conn.execute(
+                "INSERT INTO entries (team_id, user_id, metric, value, day, created_at,"
+                " source_chat_id, source_message_id) VALUES (-100, 1, 'leads', 1, '2026-11-20',"
+                " '2026-11-20', -100, ?)",
+                (message_id,),
+            )
+            if message_id == 3:
+                raise ValueError("this one is refused")
+            return message_id
+
+        return work
+
+    results = await asyncio.gather(
+        *(repo.db.write(insert(i)) for i in range(1, 6)), return_exceptions=True
+    )
+    assert results[:2] == [1, 2] and results[3:] == [4, 5]
+    assert isinstance(results[2], ValueError)
+    assert await repo.entries.count(-100) == 4  # message 3's row went with its savepoint
+    assert len(commits) == 1  # five writes, one transaction
