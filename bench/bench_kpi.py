@@ -5,8 +5,8 @@ Times each answer's text over N calls, interleaved so drift on a shared machine 
 and prints the median and 95th percentile. Goal: /kpi p95 under 50 ms.
 
 - /kpi: `kpi_text()`, the function the handler calls (queries + KPI maths + targets + text).
-- /top: the handler (bot/handlers/targets.py) builds its text inline; `top_text()` below
-  repeats its lines for the default arguments (leads, this month).
+- /top: `top_text()` (bot/status_text.py), as the handler calls it for its default
+  arguments (leads, this month).
 - /report month text: what `build_digest()` (bot/digest.py) reads for the text, then its
   `_text()`; the same without the trend queries and the three charts, which are timed whole as
   "/report month digest" (what the user waits for before the album arrives).
@@ -30,13 +30,12 @@ from pathlib import Path
 from typing import Any
 
 from bench.common import pct
-from bot import texts as fmt
 from bot.digest import _text, build_digest
 from bot.goals import goal_lines
-from bot.i18n import Html, Texts, Translator
+from bot.i18n import Texts, Translator
 from bot.reports import build_report, team_metrics
 from bot.status_text import kpi_text
-from kpi.compute import rank
+from bot.status_text import top_text as ranked_text
 from kpi.metrics import all_kpis
 from kpi.models import Direction, Entry, Period, PeriodKind, Target, TeamSettings
 from kpi.periods import period_containing, previous_period
@@ -82,22 +81,7 @@ Answer = Callable[[Repository, Team, Period, date, Texts], Awaitable[object]]
 
 
 async def top_text(repo: Repository, team: Team, period: Period, today: date, t: Texts) -> str:
-    """The lines of `top()` in bot/handlers/targets.py for `/top` (leads, month)."""
-    metrics = await team_metrics(repo, team.id)
-    custom = {k: m for k, m in metrics.items() if m.custom_name}
-    key, kpi = "leads", all_kpis(custom)["leads"]
-    built = await build_report(repo, team, period, today)
-    label = fmt.period_label(built.report.period, t)
-    ranking = rank(built.report, key, kpi.direction)
-    if not ranking:
-        return t("top-empty", period=label)
-    names = {p.id: p.display for p in await repo.teams.people(team.id, active_only=False)}
-    lines = [t("top-title", kpi=fmt.metric_name(key, t, metrics), period=label)]
-    for place, (person_id, value) in enumerate(ranking, start=1):
-        shown = fmt.kpi_value(value, kpi, t, team.settings.currency)
-        person = names.get(person_id, "?")
-        lines.append(t("top-line", place=place, person=person, value=Html(shown)))
-    return "\n".join(lines)
+    return await ranked_text(repo, team, period, today, t, "leads", all_kpis()["leads"])
 
 
 async def report_text(repo: Repository, team: Team, period: Period, today: date, t: Texts) -> str:

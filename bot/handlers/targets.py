@@ -16,7 +16,7 @@ from bot.handlers.common import managed_team, team_or_explain
 from bot.i18n import Html
 from bot.parsing import ParseError
 from bot.reports import build_report, team_metrics
-from kpi.compute import rank
+from bot.status_text import top_text
 from kpi.metrics import all_kpis
 from kpi.models import Direction, PeriodKind, Target
 from kpi.periods import local_today, period_containing
@@ -127,20 +127,8 @@ async def top(
         else:
             await message.reply(ctx.t("top-usage"))
             return
-    built = await build_report(repo, team, period_containing(kind, today), today)
-    period = fmt.period_label(built.report.period, ctx.t)
-    ranking = rank(built.report, key, kpi.direction)
-    if not ranking:
-        await message.reply(ctx.t("top-empty", period=period))
-        return
-    names = {p.id: p.display for p in await repo.teams.people(team.id, active_only=False)}
-    lines = [ctx.t("top-title", kpi=fmt.metric_name(key, ctx.t, metrics), period=period)]
-    for place, (person_id, value) in enumerate(ranking, start=1):
-        shown = fmt.kpi_value(value, kpi, ctx.t, team.settings.currency)
-        lines.append(
-            ctx.t("top-line", place=place, person=names.get(person_id, "?"), value=Html(shown))
-        )
-    await message.reply("\n".join(lines))
+    period = period_containing(kind, today)
+    await message.reply(await top_text(repo, team, period, today, ctx.t, key, kpi))
 
 
 def create_router() -> Router:
