@@ -8,7 +8,7 @@ import tempfile
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from bot.digest import Digest, build_digest
+from bot.digest import ChartRenderer, Digest, build_digest
 from bot.i18n import Translator
 from kpi.models import Direction, Entry, PeriodKind, Target, TeamSettings
 from kpi.periods import last_finished, local_today
@@ -120,6 +120,7 @@ async def render_demo(out: Path, now: datetime, language: str = "ru") -> list[Pa
     """Seed a throwaway database, render both digests into `out`, return the files written."""
     out.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
+    charts = ChartRenderer()  # as the bot renders them: one at a time, off the loop
     with tempfile.TemporaryDirectory() as tmp:
         repo = await Repository.open(Path(tmp) / "demo.sqlite3")
         try:
@@ -129,9 +130,10 @@ async def render_demo(out: Path, now: datetime, language: str = "ru") -> list[Pa
             t = Translator(language).bind(language)
             for kind in (PeriodKind.WEEK, PeriodKind.MONTH):
                 period = last_finished(kind, today)
-                digest = await build_digest(repo, team, period, period.end, t)
+                digest = await build_digest(repo, team, period, period.end, t, charts)
                 written += _write(out, kind.value, digest)
         finally:
+            charts.close()
             await repo.close()
     return written
 

@@ -18,6 +18,7 @@ from bot.commands import register_commands
 from bot.config import Settings
 from bot.context import ContextMiddleware
 from bot.delivery import RateLimiter
+from bot.digest import ChartRenderer
 from bot.handlers import get_routers
 from bot.i18n import Translator
 from bot.polling import Lanes
@@ -69,6 +70,7 @@ def create_dispatcher(
     """`schedule=False` leaves digests and reminders to the caller (tests drive tick())."""
     translator = Translator(settings.default_language)
     limiter = limiter or RateLimiter()
+    charts = ChartRenderer()  # one renderer for scheduled digests and /report
     defaults = TeamSettings(timezone=settings.default_timezone, language=settings.default_language)
     dp = Dispatcher(
         repo=repo,
@@ -78,6 +80,7 @@ def create_dispatcher(
         settings=settings,
         access=Access(repo, clock, settings.admin_cache_seconds),
         limiter=limiter,
+        charts=charts,
     )
     lanes = Lanes()  # outer: each person's updates in order, whatever runs alongside
     dp.update.outer_middleware(lanes)
@@ -90,7 +93,7 @@ def create_dispatcher(
     async def on_startup(bot: Bot) -> None:
         await register_commands(bot, translator)
         if schedule:
-            digests = Digests(repo, bot, translator, clock, limiter)
+            digests = Digests(repo, bot, translator, clock, limiter, charts)
             scheduler = create_scheduler(digests, settings, repo.db.path)
             scheduler.start()
             dp["scheduler"] = scheduler
@@ -99,6 +102,7 @@ def create_dispatcher(
         scheduler = dp.workflow_data.get("scheduler")
         if scheduler is not None:
             scheduler.shutdown(wait=False)
+        charts.close()
 
     dp.startup.register(on_startup)
     dp.shutdown.register(on_shutdown)

@@ -20,7 +20,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from bot.clock import Clock
 from bot.config import Settings
 from bot.delivery import ChatGone, Failed, RateLimiter, Uncertain, call, send_album_and_text
-from bot.digest import build_digest
+from bot.digest import ChartRenderer, build_digest
 from bot.i18n import Translator
 from kpi.models import Period, PeriodKind
 from kpi.periods import last_finished
@@ -70,12 +70,15 @@ class Digests:
         translator: Translator,
         clock: Clock,
         limiter: RateLimiter,
+        charts: ChartRenderer | None = None,
     ):
         self.repo = repo
         self.bot = bot
         self.translator = translator
         self.clock = clock
         self.limiter = limiter
+        # The lanes overlap sending; rendering stays one digest at a time (ChartRenderer).
+        self.charts = charts or ChartRenderer()
 
     async def tick(self) -> None:
         now = self.clock.now()
@@ -98,7 +101,7 @@ class Digests:
             return state.state
         t = self.translator.bind(team.settings.language)
         today = period.end  # the period is over: judge it as a whole
-        digest = await build_digest(self.repo, team, period, today, t)
+        digest = await build_digest(self.repo, team, period, today, t, self.charts)
         if not await self.repo.digests.claim(team.id, period, self.clock.now()):
             return "taken"
         finish = self.repo.digests.finish

@@ -389,6 +389,25 @@ def new_page(height_in: float) -> Page:
     return Page(fig, renderer, Affine2D().scale(1, -1).translate(0, height) + fig.dpi_scale_trans)
 
 
+def release(fig: Figure) -> None:
+    """Free the figure's Agg buffer (~7 MB at 1080 x 1700) now, not at some later garbage
+    collection: a Figure and its canvas refer to each other, so only the cycle collector
+    frees them, and in a bot's large, long-lived heap a full collection is rare. Unreleased,
+    the 500-team digest fan-out held hundreds of dead buffers. The buffer is reachable from
+    the canvas and from every measured Text; the figure is cleared and cannot be drawn again.
+    """
+    for text in fig.texts:
+        text._renderer = None  # type: ignore[attr-defined]  # set by get_window_extent
+    canvas = fig.canvas
+    if isinstance(canvas, _Canvas):
+        canvas.renderer = None  # type: ignore[assignment]
+        canvas._lastKey = None
+    fig.clear()
+
+
+PNG_STRIP_ROWS = 64
+
+
 def to_png(fig: Figure) -> bytes:
     """Draw the figure and encode Agg's RGBA buffer as a PNG.
 
@@ -401,8 +420,16 @@ def to_png(fig: Figure) -> bytes:
     canvas.draw()
     rgba = np.asarray(canvas.buffer_rgba())
     height, width = rgba.shape[:2]
-    rows = np.zeros((height, 1 + 4 * width), dtype=np.uint8)  # column 0: filter "None"
-    rows[:, 1:] = rgba.reshape(height, -1)
+    # Encoded a strip at a time: ~0.3 MB of scratch rather than a second copy of the image
+    # (~7 MB), at the same speed; the bytes are the same as compressing it whole.
+    deflate = zlib.compressobj(1)
+    strip = np.zeros((PNG_STRIP_ROWS, 1 + 4 * width), dtype=np.uint8)  # column 0: filter "None"
+    idat = []
+    for top in range(0, height, PNG_STRIP_ROWS):
+        block = rgba[top : top + PNG_STRIP_ROWS]
+        strip[: len(block), 1:] = block.reshape(len(block), -1)
+        idat.append(deflate.compress(strip[: len(block)].data))
+    idat.append(deflate.flush())
 
     def chunk(kind: bytes, data: bytes) -> bytes:
         crc = zlib.crc32(kind + data)
@@ -415,7 +442,7 @@ def to_png(fig: Figure) -> bytes:
             b"\x89PNG\r\n\x1a\n",
             chunk(b"IHDR", header),
             chunk(b"pHYs", struct.pack(">IIB", ppm, ppm, 1)),
-            chunk(b"IDAT", zlib.compress(rows.data, 1)),
+            chunk(b"IDAT", b"".join(idat)),
             chunk(b"IEND", b""),
         )
     )

@@ -49,7 +49,7 @@ def attainment_chart(
     bars: Sequence[AttainmentBar], *, title: str, no_data: str, legend: Mapping[Status, str]
 ) -> bytes:
     """Attainment of each KPI's target: horizontal bars coloured by status, 100 % line."""
-    return st.to_png(attainment_figure(bars, title=title, no_data=no_data, legend=legend))
+    return _png(attainment_figure(bars, title=title, no_data=no_data, legend=legend))
 
 
 def trend_chart(
@@ -61,15 +61,24 @@ def trend_chart(
     target_label: str,
 ) -> bytes:
     """The main KPIs over the last periods: one small panel per KPI, target dashed."""
-    fig = trend_figure(x_labels, series, title=title, no_data=no_data, target_label=target_label)
-    return st.to_png(fig)
+    return _png(
+        trend_figure(x_labels, series, title=title, no_data=no_data, target_label=target_label)
+    )
 
 
 def people_chart(
     names: Sequence[str], groups: Sequence[PeopleGroup], *, title: str, no_data: str
 ) -> bytes:
     """Each person's contribution: one bar panel per group, best first by the first group."""
-    return st.to_png(people_figure(names, groups, title=title, no_data=no_data))
+    return _png(people_figure(names, groups, title=title, no_data=no_data))
+
+
+def _png(fig: Figure) -> bytes:
+    """Encode, then free the drawing at once (`chart_style.release` says why)."""
+    try:
+        return st.to_png(fig)
+    finally:
+        st.release(fig)
 
 
 # --- attainment -------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import io
 import itertools
 import math
@@ -12,7 +13,7 @@ import numpy as np
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as hs
-from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
 from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
@@ -293,6 +294,22 @@ def test_rendering_in_four_threads_gives_the_same_bytes_as_one():
     with ThreadPoolExecutor(max_workers=4) as pool:
         together = [f.result() for f in [pool.submit(job) for job in jobs * 3]]
     assert together == alone * 3
+
+
+def test_a_rendered_chart_frees_its_agg_buffer_without_waiting_for_gc():
+    jobs = [
+        lambda: attainment_chart(twenty_bars(), title="Цели", no_data=NO_DATA, legend=LEGEND),
+        lambda: trend_chart(MONTHS, twelve_series(), title="Т", no_data=NO_DATA, target_label="ц"),
+        lambda: people_chart(PEOPLE, people_groups(), title="В", no_data=NO_DATA),
+    ]
+    gc.collect()
+    gc.disable()  # a Figure and its canvas form a cycle: only reference counts may free it
+    try:
+        pngs = [job() for job in jobs]
+        alive = sum(isinstance(o, RendererAgg) for o in gc.get_objects())
+    finally:
+        gc.enable()
+    assert alive == 0 and all(png.startswith(b"\x89PNG") for png in pngs)
 
 
 def test_cached_text_draws_the_same_pixels_as_plain_agg():
