@@ -13,6 +13,7 @@ import logging
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
+from contextlib import suppress
 from typing import TypeVar
 
 from aiogram import Bot
@@ -42,8 +43,9 @@ class Failed(Exception):
     """Telegram kept refusing; nothing was delivered by the failing request."""
 
 
-# Our clock and Telegram's never agree exactly; a 429 costs a whole second, a margin far less.
-SECOND, MINUTE = 1.02, 60.5
+# Sends count from when Telegram answered (see RateLimiter.settle); a little margin for the
+# clocks besides, since a 429 costs a whole second.
+SECOND, MINUTE = 1.005, 60.5
 
 
 class RateLimiter:
@@ -56,8 +58,9 @@ class RateLimiter:
         self._chats: dict[int, deque[float]] = {}
         self._lock = asyncio.Lock()
 
-    async def acquire(self, chat_id: int, count: int = 1) -> None:
-        """Wait until `count` messages may go to `chat_id`, then book them."""
+    async def acquire(self, chat_id: int, count: int = 1) -> float:
+        """Wait until `count` messages may go to `chat_id`, then book them; the booking's
+        time, for `settle`."""
         async with self._lock:  # one waiter at a time keeps the order fair
             while (delay := self._delay(chat_id, count)) > 0:
                 await asyncio.sleep(delay)
@@ -65,6 +68,24 @@ class RateLimiter:
             self._all.extend([now] * count)
             if chat_id < 0:
                 self._chats.setdefault(chat_id, deque()).extend([now] * count)
+            return now
+
+    def settle(self, chat_id: int, count: int, booked: float) -> None:
+        """Telegram counted the sends booked at `booked` somewhere between then and its
+        answer: count them from the answer, the later bound, so a window never opens early
+        (an album of charts takes a while to upload; it used to draw the odd 429)."""
+        now = time.monotonic()
+        for key, window in (("all", self._all), (chat_id, self._chats.get(chat_id))):
+            if window is None:
+                continue
+            for _ in range(count):
+                with suppress(ValueError):
+                    window.remove(booked)
+            settled = deque(sorted([*window, *[now] * count]))
+            if key == "all":
+                self._all = settled
+            else:
+                self._chats[chat_id] = settled
 
     def _delay(self, chat_id: int, count: int) -> float:
         now = time.monotonic()
@@ -94,9 +115,12 @@ async def call(
 ) -> T:
     """One Telegram request under the limiter, retried only where retrying is safe."""
     for attempt in range(1, attempts + 1):
-        await limiter.acquire(chat_id, count)
+        booked = await limiter.acquire(chat_id, count)
         try:
-            return await send()
+            try:
+                return await send()
+            finally:  # answered (or failed): settle before any waiting below
+                limiter.settle(chat_id, count, booked)
         except TelegramRetryAfter as exc:
             log.warning("429 for chat %s: waiting %ss", chat_id, exc.retry_after)
             await asyncio.sleep(exc.retry_after)
