@@ -24,7 +24,7 @@ from pathlib import Path
 import matplotlib
 from matplotlib.text import Text
 
-from kpi import chart_style
+from kpi import chart_render
 from kpi.charts import (
     AttainmentBar,
     PeopleGroup,
@@ -215,10 +215,10 @@ def main() -> None:
             times.append((time.perf_counter() - start) * 1000)
         times.sort()
         p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
-        cold = median_ms(lambda: (chart_style.TEXT_CACHE.clear(), func(*a, **kw)), args.n)  # noqa: B023
+        cold = median_ms(lambda: (chart_render.TEXT_CACHE.clear(), func(*a, **kw)), args.n)  # noqa: B023
         fig = FIGURES[name](*a, **kw)
         build = median_ms(lambda: FIGURES[name](*a, **kw), max(5, args.n // 3))  # noqa: B023
-        finish = median_ms(lambda: chart_style.to_png(fig), max(5, args.n // 3))  # noqa: B023
+        finish = median_ms(lambda: chart_render.to_png(fig), max(5, args.n // 3))  # noqa: B023
         drawn = [t.get_text() for t in fig.findobj(Text) if t.get_visible()]
         glyphs = sum(len(t.replace("\n", "").replace(" ", "")) for t in drawn)
         width, height = fig.canvas.get_width_height(physical=True)

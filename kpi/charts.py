@@ -3,8 +3,8 @@
 Pure: plain dataclasses in, PNG bytes out; every string arrives already localised
 (titles, labels, captions, dates). `matplotlib.figure.Figure` only, never pyplot: the bot
 is a long-running process and renders these in worker threads. Everything is placed in
-inches on the figure (`chart_style` says why). The `*_figure` builders are public so tests
-can inspect what was drawn.
+inches on the figure (`chart_style` and `chart_render` say why). The `*_figure` builders
+are public so tests can inspect what was drawn.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from matplotlib.figure import Figure
 
 from kpi import chart_style as st
+from kpi.chart_render import new_page, release, to_png
 from kpi.models import Status
 
 CLIP_PCT = 150.0  # longer bars are cut here; a chevron and the caption tell the real figure
@@ -74,11 +75,11 @@ def people_chart(
 
 
 def _png(fig: Figure) -> bytes:
-    """Encode, then free the drawing at once (`chart_style.release` says why)."""
+    """Encode, then free the drawing at once (`chart_render.release` says why)."""
     try:
-        return st.to_png(fig)
+        return to_png(fig)
     finally:
-        st.release(fig)
+        release(fig)
 
 
 # --- attainment -------------------------------------------------------------------------
@@ -94,7 +95,7 @@ def attainment_figure(
     top = head + st.legend_height([label for label, _ in entries]) + 0.05
     foot, n = 0.4, len(bars)
     pitch = min(0.5, (st.MAX_HEIGHT_IN - top - foot) / max(n, 1))  # 0.5 in: two 12 pt lines
-    page = st.new_page(top + n * pitch + foot)
+    page = new_page(top + n * pitch + foot)
     page.title(title_text)
     if not bars:
         page.note(no_data)
@@ -184,7 +185,7 @@ def trend_figure(
     panel_head, gap, foot = st.text_height_in("", st.LABEL_PT) + 0.12, 0.25, 0.4
     k, n = len(series), len(x_labels)
     plot_h = min(1.2, (st.MAX_HEIGHT_IN - head - foot + gap) / max(k, 1) - panel_head - gap)
-    page = st.new_page(head + k * (panel_head + plot_h + gap) - gap + foot)
+    page = new_page(head + k * (panel_head + plot_h + gap) - gap + foot)
     page.title(title_text)
     if not series or not x_labels:
         page.note(no_data)
@@ -268,7 +269,7 @@ def people_figure(
     room = (st.MAX_HEIGHT_IN - head) / max(rows, 1) - head_h - 0.25
     pitch = min(0.46, room / max(n, 1))  # 0.46 in: two 12 pt lines
     block = head_h + n * pitch + 0.25
-    page = st.new_page(head + rows * block)
+    page = new_page(head + rows * block)
     page.title(title_text)
     if not names or not groups:
         page.note(no_data)
