@@ -10,6 +10,7 @@ from datetime import date, timedelta
 from typing import TypeVar
 
 from babel.dates import format_date
+from babel.numbers import get_decimal_symbol
 
 from bot import texts as fmt
 from bot.goal_views import goals_block
@@ -182,9 +183,11 @@ def _render(
         for key, values, target in trend.series
     ]
     title = t("chart-trend", period=fmt.period_label(built.report.period, t))
+    decimal = get_decimal_symbol(t.lang)  # "98,5 %" in Russian
     png = trend_chart(
-        trend.labels, series, title=title, no_data=no_data, target_label=t("chart-target")
-    )
+        trend.labels, series, title=title, no_data=no_data, target_label=t("chart-target"),
+        decimal=decimal,
+    )  # fmt: skip
     charts.append(("trend.png", png))
     ids = sorted(built.report.people, key=lambda uid: people.get(uid, ""))
     if ids:
@@ -197,7 +200,9 @@ def _render(
             for key in PEOPLE_KPIS
         ]
         names = [people.get(uid, str(uid)) for uid in ids]
-        png = people_chart(names, groups, title=t("chart-people"), no_data=no_data)
+        png = people_chart(
+            names, groups, title=t("chart-people"), no_data=no_data, decimal=decimal
+        )
         charts.append(("people.png", png))
     return tuple(charts)
 

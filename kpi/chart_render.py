@@ -153,12 +153,13 @@ class _Canvas(FigureCanvasAgg):
         return self.renderer
 
 
-def new_page(height_in: float) -> Page:
+def new_page(height_in: float, decimal: str = ".") -> Page:
     """A standalone Figure with its own Agg canvas: never pyplot, nothing global holds it."""
     height = min(max(height_in, 2.0), MAX_HEIGHT_IN)
     fig = Figure(figsize=(WIDTH_IN, height), dpi=DPI, facecolor="white")
     renderer = _Canvas(fig).get_renderer()
-    return Page(fig, renderer, Affine2D().scale(1, -1).translate(0, height) + fig.dpi_scale_trans)
+    to = Affine2D().scale(1, -1).translate(0, height) + fig.dpi_scale_trans
+    return Page(fig, renderer, to, decimal)
 
 
 def release(fig: Figure) -> None:

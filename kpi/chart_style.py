@@ -136,19 +136,21 @@ def estimate_width_in(text: str, pt: float) -> float:
     return max((len(line) for line in text.split("\n")), default=0) * pt * 0.62 / 72
 
 
-def fmt_number(value: float) -> str:
-    """Compact number: whole values without decimals, thousands split by a thin space."""
+def fmt_number(value: float, decimal: str = ".") -> str:
+    """Compact number: whole values without decimals, thousands split by a thin space,
+    `decimal` the reader's decimal sign ("," in Russian)."""
     if math.isclose(value, round(value), abs_tol=1e-9) or abs(value) >= 100:
         text = f"{value:,.0f}"
     elif abs(value) >= 10:
         text = f"{value:,.1f}"
     else:
         text = f"{value:,.2f}".rstrip("0").rstrip(".")
-    return text.replace(",", "\u202f").replace("-", "−")
+    return text.replace(",", "\u202f").replace(".", decimal).replace("-", "−")
 
 
-def with_unit(value: float, unit: str) -> str:
-    return f"{fmt_number(value)}\u00a0{unit}" if unit else fmt_number(value)
+def with_unit(value: float, unit: str, decimal: str = ".") -> str:
+    shown = fmt_number(value, decimal)
+    return f"{shown}\u00a0{unit}" if unit else shown
 
 
 @dataclass(frozen=True)
@@ -162,6 +164,10 @@ class Page:
     fig: Figure
     renderer: RendererBase
     to: Transform
+    decimal: str = "."  # the reader's decimal sign, for every number drawn
+
+    def number(self, value: float, unit: str = "") -> str:
+        return with_unit(value, unit, self.decimal)
 
     def text(self, x: float, y: float, s: str, *, size: float = LABEL_PT, **kw: Any) -> Text:
         """Plain text at (x, y) inches; `dx`/`dy` nudge it by points."""

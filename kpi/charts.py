@@ -60,18 +60,25 @@ def trend_chart(
     title: str,
     no_data: str,
     target_label: str,
+    decimal: str = ".",
 ) -> bytes:
     """The main KPIs over the last periods: one small panel per KPI, target dashed."""
-    return _png(
-        trend_figure(x_labels, series, title=title, no_data=no_data, target_label=target_label)
+    fig = trend_figure(
+        x_labels, series, title=title, no_data=no_data, target_label=target_label, decimal=decimal
     )
+    return _png(fig)
 
 
 def people_chart(
-    names: Sequence[str], groups: Sequence[PeopleGroup], *, title: str, no_data: str
+    names: Sequence[str],
+    groups: Sequence[PeopleGroup],
+    *,
+    title: str,
+    no_data: str,
+    decimal: str = ".",
 ) -> bytes:
     """Each person's contribution: one bar panel per group, best first by the first group."""
-    return _png(people_figure(names, groups, title=title, no_data=no_data))
+    return _png(people_figure(names, groups, title=title, no_data=no_data, decimal=decimal))
 
 
 def _png(fig: Figure) -> bytes:
@@ -177,6 +184,7 @@ def trend_figure(
     title: str,
     no_data: str,
     target_label: str,
+    decimal: str = ".",
 ) -> Figure:
     for s in series:
         if len(s.values) != len(x_labels):
@@ -185,7 +193,7 @@ def trend_figure(
     panel_head, gap, foot = st.text_height_in("", st.LABEL_PT) + 0.12, 0.25, 0.4
     k, n = len(series), len(x_labels)
     plot_h = min(1.2, (st.MAX_HEIGHT_IN - head - foot + gap) / max(k, 1) - panel_head - gap)
-    page = new_page(head + k * (panel_head + plot_h + gap) - gap + foot)
+    page = new_page(head + k * (panel_head + plot_h + gap) - gap + foot, decimal)
     page.title(title_text)
     if not series or not x_labels:
         page.note(no_data)
@@ -194,7 +202,7 @@ def trend_figure(
     scales = [st.y_scale(s.values, s.target) for s in series]
     # Value labels first: the widest decides where every panel starts.
     marks = [
-        (top + plot_h * (hi - t) / (hi - lo), st.fmt_number(t))
+        (top + plot_h * (hi - t) / (hi - lo), page.number(t))
         for top, (lo, hi, values) in zip(tops, scales, strict=True)
         for t in values
     ]
@@ -237,21 +245,26 @@ def _trend_panel(
     if s.target is not None:
         line = [[(left, y(s.target)), (right, y(s.target))]]
         page.lines(line, colors=st.TARGET_COLOUR, linewidths=1.2, linestyles=(0, (5, 3)))
-        label = f"{target_label}: {st.with_unit(s.target, s.unit)}"
+        label = f"{target_label}: {page.number(s.target, s.unit)}"
         page.text(left, y(s.target), label, dx=3, dy=2, **st.TARGET_NOTE)
     ys = [math.nan if v is None else y(v) for v in s.values]  # NaN: a gap, not a zero
     page.plot(xs, ys, color=st.SERIES_COLOUR, linewidth=2.2, marker="o", markersize=4.5, zorder=2)
     i, v = next((i, v) for i, v in reversed(list(enumerate(s.values))) if v is not None)
     end = i >= len(xs) - 2  # right-aligned near the edge so the label stays on the page
     dx, ha = (5, "right") if end else (0, "center")
-    page.text(xs[i], y(v), st.with_unit(v, s.unit), dx=dx, dy=6, ha=ha, **st.LAST_VALUE)
+    page.text(xs[i], y(v), page.number(v, s.unit), dx=dx, dy=6, ha=ha, **st.LAST_VALUE)
 
 
 # --- people -------------------------------------------------------------------------------
 
 
 def people_figure(
-    names: Sequence[str], groups: Sequence[PeopleGroup], *, title: str, no_data: str
+    names: Sequence[str],
+    groups: Sequence[PeopleGroup],
+    *,
+    title: str,
+    no_data: str,
+    decimal: str = ".",
 ) -> Figure:
     for g in groups:
         if len(g.values) != len(names):
@@ -269,7 +282,7 @@ def people_figure(
     room = (st.MAX_HEIGHT_IN - head) / max(rows, 1) - head_h - 0.25
     pitch = min(0.46, room / max(n, 1))  # 0.46 in: two 12 pt lines
     block = head_h + n * pitch + 0.25
-    page = new_page(head + rows * block)
+    page = new_page(head + rows * block, decimal)
     page.title(title_text)
     if not names or not groups:
         page.note(no_data)
@@ -313,7 +326,7 @@ def _people_panel(
             gone = no_data if len(no_data) <= 14 else "—"
             page.text(x0 + pad, y, gone, **{**st.NOTE, "size": st.SMALL_PT, "ha": "left"})
             continue
-        text = page.text(x0, y, st.with_unit(v, unit), size=st.VALUE_PT, va="center")
+        text = page.text(x0, y, page.number(v, unit), size=st.VALUE_PT, va="center")
         if v > 0:
             scale = min(scale, max(width - pad - page.width(text), 0.1 * width) / v)
         placed.append((text, max(v, 0.0), y))

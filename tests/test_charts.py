@@ -368,3 +368,16 @@ def test_any_bars_keep_labels_apart(rows):
     bars = [AttainmentBar(label, pct, status, "1 / 2") for label, pct, status in rows]
     fig = attainment_figure(bars, title="Цели", no_data=NO_DATA, legend=LEGEND)
     assert_apart(fig, "row-label")
+
+
+def test_numbers_use_the_readers_decimal_sign():
+    """"98,5 %" in a Russian digest, "98.5 %" in an English one; thousands by a thin space."""
+    groups = [PeopleGroup("SLA", [98.5, 12500.0], "%")]
+    for decimal, shown in ((",", "98,5\u00a0%"), (".", "98.5\u00a0%")):
+        fig = people_figure(["Аня", "Бо"], groups, title="t", no_data="—", decimal=decimal)
+        drawn = [t.get_text() for t in texts(fig)]
+        assert shown in drawn and "12\u202f500\u00a0%" in drawn
+    series = [TrendSeries("ER", [1.25, 2.5], 3.75, "%")]
+    fig = trend_figure(["1", "2"], series, title="t", no_data="—", target_label="цель", decimal=",")
+    drawn = " ".join(t.get_text() for t in texts(fig))
+    assert "2,5\u00a0%" in drawn and "цель: 3,75\u00a0%" in drawn
