@@ -89,10 +89,11 @@ def _commit_group(
                 conn.execute("ROLLBACK TO work")
                 outcomes.append((False, exc))
             conn.execute("RELEASE work")
+        conn.execute("COMMIT")
     except BaseException:
-        conn.execute("ROLLBACK")
+        if conn.in_transaction:  # a failed COMMIT leaves it open; the next BEGIN would fail
+            conn.execute("ROLLBACK")
         raise
-    conn.execute("COMMIT")
     return outcomes
 
 
@@ -214,10 +215,11 @@ class Database:
             await self._writer.execute("BEGIN IMMEDIATE")
             try:
                 yield self._writer
+                await self._writer.execute("COMMIT")
             except BaseException:
-                await self._writer.execute("ROLLBACK")
+                if self._writer.in_transaction:  # also after a failed COMMIT
+                    await self._writer.execute("ROLLBACK")
                 raise
-            await self._writer.execute("COMMIT")
 
     async def close(self) -> None:
         while self._committers:  # queued writes are committed (or fail) first

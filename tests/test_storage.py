@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from datetime import UTC, date, datetime
 
 import aiosqlite
@@ -121,3 +122,20 @@ async def test_writes_queued_together_commit_together_and_fail_alone(repo):
     assert isinstance(results[2], ValueError)
     assert await repo.entries.count(-100) == 4  # message 3's row went with its savepoint
     assert len(commits) == 1  # five writes, one transaction
+
+
+async def test_a_failed_commit_stores_nothing_and_the_writer_goes_on(repo):
+    """A COMMIT that fails (here: a deferred foreign key) fails every write of its group,
+    leaves no transaction open, and the next write works."""
+
+    def orphan(conn):
+        conn.execute("PRAGMA defer_foreign_keys = ON")  # checked at COMMIT
+        conn.execute(
+            "INSERT INTO entries (team_id, user_id, metric, value, day, created_at)"
+            " VALUES (-999, 1, 'leads', 1, '2026-11-20', '2026-11-20')"
+        )
+
+    with pytest.raises(sqlite3.IntegrityError):
+        await repo.db.write(orphan)
+    await repo.entries.save(-100, 1, [("leads", 2.0)], date(2026, 11, 20), NOW)
+    assert await repo.entries.count() == 1
