@@ -195,11 +195,15 @@ class Database:
             works = [work for work, _ in group]
             try:
                 outcomes = await run_in(self._writer, lambda conn: _commit_group(works, conn))
-            except BaseException as exc:  # the COMMIT failed: nothing of the group is stored
+            except asyncio.CancelledError:  # shutting down: the thread still finishes it
+                for _, future in group:
+                    future.cancel()
+                raise
+            except Exception as exc:  # the COMMIT failed: nothing of the group is stored
                 for _, future in group:
                     if not future.done():
                         future.set_exception(exc)
-                raise
+                return  # each caller raises it; the task itself ends quietly
             for (_, future), (ok, value) in zip(group, outcomes, strict=True):
                 if future.done():  # the caller gave up waiting; the work is committed anyway
                     continue
