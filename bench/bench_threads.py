@@ -12,7 +12,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import shutil
 import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
@@ -45,7 +47,8 @@ async def main(module: str, updates: int, spy: Path | None) -> None:
                 for person in people:
                     await _ask(fake, chat, person, "/lead 1")
                 if spy:  # py-spy is a local tool, not a dependency: pip install py-spy
-                    command = ["py-spy", "record", "-p", str(proc.pid), "-o", str(spy),
+                    tool = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
+                    command = [tool, "record", "-p", str(proc.pid), "-o", str(spy),
                                "-f", "raw", "-r", "500", "--threads"]  # fmt: skip
                     recorder = subprocess.Popen(command)
                     await asyncio.sleep(1)
