@@ -4,9 +4,10 @@ The next getUpdates carries the offset that confirms the batch before it to Tele
 asks for it as soon as the batch is handed out, so with updates run as tasks a crash loses
 the ones still running; run one at a time instead and every SQLite hop and reply is waited
 out in turn (a third of an echo bot's throughput, bench/bench_updates.py). Here updates run
-as tasks in lanes keyed by (chat, user): one person's updates, and the edits of a message,
-keep their order, other people's run meanwhile. The next getUpdates is held until every
-update of the batch has finished, so the confirmation still comes only after the commit.
+as tasks in lanes, one per person: a person's updates keep their order in every chat (a
+/lead in the group, then /undo in private), and so do the edits of a message; other people's
+run meanwhile. The next getUpdates is held until every update of the batch has finished, so
+the confirmation still comes only after the commit.
 """
 
 from __future__ import annotations
@@ -27,14 +28,13 @@ from aiogram.types import TelegramObject
 
 MAX_IN_FLIGHT = 64  # updates handled at once; a getUpdates batch holds at most 100
 
-LaneKey = tuple[int | None, int | None]
 
 
 class Lanes(BaseMiddleware):
-    """Outer update middleware: per (chat, user) FIFO order, and a record of what runs."""
+    """Outer update middleware: FIFO order per person, and a record of what runs."""
 
     def __init__(self) -> None:
-        self._lanes: dict[LaneKey, tuple[asyncio.Lock, list[int]]] = {}
+        self._lanes: dict[tuple[str, int | None], tuple[asyncio.Lock, list[int]]] = {}
         self._running: set[asyncio.Task[Any]] = set()
 
     async def __call__(
@@ -48,7 +48,10 @@ class Lanes(BaseMiddleware):
         if task is not None:
             self._running.add(task)
         context: EventContext | None = data.get(EVENT_CONTEXT_KEY)
-        key = (context.chat_id, context.user_id) if context else (None, None)
+        if context is not None and context.user_id is not None:
+            key = ("user", context.user_id)
+        else:  # no sender (a channel post): that chat's updates in order
+            key = ("chat", context.chat_id if context else None)
         lock, users = self._lanes.setdefault(key, (asyncio.Lock(), [0]))
         users[0] += 1
         try:

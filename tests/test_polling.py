@@ -64,6 +64,19 @@ async def test_one_persons_updates_keep_their_order(harness):
     assert await harness.repo.entries.total(GROUP, "posts", _month(harness)) == 1
 
 
+async def test_a_persons_order_holds_across_chats(harness):
+    fake = harness.fake
+    anya = fake.user(13, "Аня", language_code="ru")
+    group = fake.group(GROUP, "Команда")
+    await harness.say(group, anya, "/post 1")
+    fake.hang_next("sendMessage", SLOW / 2)  # the group's /lead confirmation is slow…
+    fake.send_message(group, anya, "/lead 2")
+    fake.send_message(fake.private_chat(anya), anya, "/undo")  # …and /undo comes in private
+    await harness.fake.wait_sent(3, timeout=10)
+    assert await harness.entries(GROUP) == 1  # the lead was taken back, the post stayed
+    assert await harness.repo.entries.total(GROUP, "posts", _month(harness)) == 1
+
+
 async def test_stopping_waits_for_running_updates(harness):
     fake = harness.fake
     anya = fake.user(12, "Аня", language_code="ru")
