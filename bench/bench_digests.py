@@ -127,6 +127,7 @@ async def send(url: str, db: Path, out: Path, timeout: float) -> None:
     from bot.clock import FixedClock
     from bot.config import Settings
     from bot.delivery import RateLimiter
+    from bot.digest import ChartRenderer
     from bot.factory import create_bot
     from bot.i18n import Translator
     from bot.scheduler import Digests
@@ -137,7 +138,7 @@ async def send(url: str, db: Path, out: Path, timeout: float) -> None:
     bot = create_bot(settings)
     repo = await Repository.open(db)
     translator = Translator(settings.default_language)
-    digests = Digests(repo, bot, translator, FixedClock(MOMENT), RateLimiter())
+    digests = Digests(repo, bot, translator, FixedClock(MOMENT), RateLimiter(), ChartRenderer())
     started = memory_kib(os.getpid())
     cpu = time.process_time()
     start = time.perf_counter()

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.common import pct
-from bot.digest import _text, build_digest
+from bot.digest import ChartRenderer, _text, build_digest
 from bot.goals import goal_lines
 from bot.i18n import Texts, Translator
 from bot.reports import build_report, team_metrics
@@ -77,6 +77,7 @@ async def fill(repo: Repository) -> int:
     return count
 
 
+CHARTS = ChartRenderer()  # as the bot: one renderer for every digest
 Answer = Callable[[Repository, Team, Period, date, Texts], Awaitable[object]]
 
 
@@ -94,7 +95,7 @@ async def report_text(repo: Repository, team: Team, period: Period, today: date,
 
 
 async def report_digest(repo: Repository, team: Team, period: Period, today: date, t: Texts) -> str:
-    return (await build_digest(repo, team, period, today, t)).text
+    return (await build_digest(repo, team, period, today, t, CHARTS)).text
 
 
 async def storage_floor(

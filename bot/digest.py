@@ -77,10 +77,9 @@ async def build_digest(
     period: Period,
     today: date,
     t: Texts,
-    charts: ChartRenderer | None = None,
+    charts: ChartRenderer,
 ) -> Digest:
-    """Everything read from the database first; then the charts, by `charts` (the bot's one
-    renderer) or, without one, in a thread of their own (demo, benches)."""
+    """Everything read from the database first; then the charts, by the bot's one renderer."""
     built = await build_report(repo, team, period, today)
     targets = await repo.targets.all(team.id)
     lines = goal_lines(built, targets, today)
@@ -88,8 +87,7 @@ async def build_digest(
     silent = await repo.teams.silent_members(team.id, period.start, period.end)
     trend = await _trend(repo, built, targets, t)
     text = _text(built, lines, people, [p.display for p in silent], today, t)
-    args = (built, lines, people, trend, t)
-    pngs = await (charts.run(_render, *args) if charts else asyncio.to_thread(_render, *args))
+    pngs = await charts.run(_render, built, lines, people, trend, t)
     return Digest(period, text, pngs)
 
 

@@ -70,7 +70,7 @@ class Digests:
         translator: Translator,
         clock: Clock,
         limiter: RateLimiter,
-        charts: ChartRenderer | None = None,
+        charts: ChartRenderer,
     ):
         self.repo = repo
         self.bot = bot
@@ -78,7 +78,7 @@ class Digests:
         self.clock = clock
         self.limiter = limiter
         # The lanes overlap sending; rendering stays one digest at a time (ChartRenderer).
-        self.charts = charts or ChartRenderer()
+        self.charts = charts
 
     async def tick(self) -> None:
         now = self.clock.now()

@@ -43,7 +43,9 @@ class BotHarness:
         self.repo = await Repository.open(settings.database_path)
         self.bot = create_bot(settings)
         self.dp = create_dispatcher(settings, self.repo, self.clock, self.limiter, schedule=False)
-        self.digests = Digests(self.repo, self.bot, self.dp["translator"], self.clock, self.limiter)
+        self.digests = Digests(
+            self.repo, self.bot, self.dp["translator"], self.clock, self.limiter, self.dp["charts"]
+        )
         started = asyncio.Event()
         self.dp.startup.register(lambda: started.set())
         self._task = asyncio.create_task(
