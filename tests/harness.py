@@ -20,11 +20,30 @@ from tests.fake_telegram import FakeTelegram
 DEFAULT_NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 
 
+class SharedClock(FixedClock):
+    """The bot's clock, which also sets the date Telegram stamps on what people send: moving
+    one moves both, as in life. A test that wants a message handled later than it was sent
+    sets `fake.now` after moving the clock (or moves the clock while the bot is stopped)."""
+
+    def __init__(self, moment: datetime, fake: FakeTelegram):
+        self._fake = fake
+        super().__init__(moment)
+
+    @property  # type: ignore[override]
+    def moment(self) -> datetime:
+        return self._moment
+
+    @moment.setter
+    def moment(self, value: datetime) -> None:
+        self._moment = value
+        self._fake.now = value.timestamp()
+
+
 class BotHarness:
     def __init__(self, fake: FakeTelegram, db_path: Path, clock: FixedClock | None = None):
         self.fake = fake
         self.db_path = db_path
-        self.clock = clock or FixedClock(DEFAULT_NOW)
+        self.clock = clock or SharedClock(DEFAULT_NOW, fake)
         self.limiter = RateLimiter()
         self._task: asyncio.Task[None] | None = None
 

@@ -51,10 +51,13 @@ async def _log(
         return
     now = clock.now()
     today = local_today(now, team.settings.timezone)
+    # The entry's day is the day the message was typed, not the day it is handled (a backlog,
+    # a restart): `date` is when it was sent, and an edited message keeps its original `date`.
+    sent_day = local_today(message.date, team.settings.timezone)
     metrics = await team_metrics(repo, team.id)
     custom = {k: m for k, m in metrics.items() if m.custom_name}
     try:
-        parsed = parse_command(command.command.lower(), command.args, today, custom)
+        parsed = parse_command(command.command.lower(), command.args, sent_day, custom)
     except ParseError as error:
         await message.reply(ctx.t(f"err-{error.code}", **error.params))
         return
