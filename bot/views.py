@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
 from bot import texts as fmt
@@ -55,11 +56,21 @@ def saved(rec: Recorded, t: Texts, currency: str, custom: dict[str, Metric], tod
     return t("saved", lines=Html("\n".join(lines)))
 
 
-def entry_short(entry: Entry, t: Texts, currency: str, metrics: dict[str, Metric]) -> str:
-    metric = metrics.get(entry.metric)
-    value = value_text(metric, entry.value, t, currency) if metric else str(entry.value)
-    name = fmt.metric_name(entry.metric, t, metrics)
-    return t("entry-short", day=fmt.short_date(entry.day, t.lang), name=name, value=value)
+def unit_short(
+    entries: Sequence[Entry], t: Texts, currency: str, metrics: dict[str, Metric]
+) -> Html:
+    """What one command recorded, in one line: `20 нояб · Продажи 1, Выручка 15 000 ₽`."""
+    values: dict[str, list[str]] = {}  # a /resp's durations under one name
+    for e in entries:
+        metric = metrics.get(e.metric)
+        shown = value_text(metric, e.value, t, currency) if metric else str(e.value)
+        values.setdefault(e.metric, []).append(shown)
+    items = ", ".join(
+        t("entry-unit-item", name=fmt.metric_name(key, t, metrics), value=", ".join(shown))
+        for key, shown in values.items()
+    )
+    day = fmt.short_date(entries[0].day, t.lang)
+    return Html(t("entry-unit", day=day, items=Html(items)))
 
 
 def report(

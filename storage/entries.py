@@ -8,7 +8,16 @@ from datetime import date, datetime
 
 from kpi.models import Entry, Metric, Period, PeriodData
 from storage.db import Database
-from storage.entry_units import ENTRY_COLUMNS, NewEntries, entry, month_running, period_data
+from storage.entry_units import (
+    ENTRY_COLUMNS,
+    NewEntries,
+    delete_unit,
+    entry,
+    month_running,
+    period_data,
+    recent_units,
+    undo_last,
+)
 from storage.records import SaveResult, Source, utc_iso
 
 
@@ -98,6 +107,21 @@ class EntryRepo:
             (team_id, user_id, limit),
         )
         return [entry(row) for row in rows]
+
+    async def recent_units(
+        self, team_id: int, user_id: int, limit: int = 10
+    ) -> list[tuple[Entry, ...]]:
+        """A person's latest commands in a team, newest first: what /history lists."""
+        return await self._db.read(lambda conn: recent_units(conn, team_id, user_id, limit))
+
+    async def delete_unit(self, entry_id: int, by_user: int, now: datetime) -> tuple[Entry, ...]:
+        """Soft-delete an entry with everything the same command recorded (a /sale: the sale
+        and its revenue); returns what was deleted, () if the entry was no longer live."""
+        return await self._db.write(lambda conn: delete_unit(conn, entry_id, by_user, now))
+
+    async def undo_last(self, team_id: int, user_id: int, now: datetime) -> tuple[Entry, ...]:
+        """/undo: delete what the person's latest command in the team recorded."""
+        return await self._db.write(lambda conn: undo_last(conn, team_id, user_id, now))
 
     async def delete(self, entry_id: int, by_user: int, now: datetime) -> bool:
         """Soft delete: the row stays for audit but leaves every KPI."""

@@ -84,6 +84,86 @@ class NewEntries:
         return SaveResult(saved, duplicate=False, replaced=replaced)
 
 
+# What one command recorded: the live entries of one message (its newest revision), or a
+# single entry that no message recorded (import, demo). /undo and /history delete such a unit
+# whole, so a /sale never leaves its revenue behind.
+_UNIT_OF = (
+    "SELECT team_id, user_id, source_chat_id, source_message_id FROM entries"
+    " WHERE id = ? AND deleted_at IS NULL"
+)
+
+
+def _unit_where(
+    team_id: int, user_id: int, entry_id: int, chat_id: int | None, message_id: int | None
+) -> tuple[str, tuple[object, ...]]:
+    """WHERE for the live entries of a unit. `+team_id`: the message's own index
+    (ux_entries_source) finds the few rows, not the person's whole history."""
+    mine = " AND +team_id = ? AND +user_id = ? AND deleted_at IS NULL"
+    if chat_id is None:
+        return " WHERE id = ?" + mine, (entry_id, team_id, user_id)
+    where = " WHERE source_chat_id = ? AND source_message_id = ?" + mine
+    return where, (chat_id, message_id, team_id, user_id)
+
+
+def _in_order(rows: Iterable[sqlite3.Row]) -> tuple[Entry, ...]:
+    return tuple(entry(r) for r in sorted(rows, key=lambda r: (r["seq"], r["id"])))
+
+
+def delete_unit(
+    conn: sqlite3.Connection, entry_id: int, by_user: int, now: datetime
+) -> tuple[Entry, ...]:
+    """Soft-delete the entry and the rest of what its command recorded; the deleted entries
+    in the command's order, or () if the entry is not live."""
+    unit = conn.execute(_UNIT_OF, (entry_id,)).fetchone()
+    if unit is None:
+        return ()
+    where, args = _unit_where(
+        unit["team_id"], unit["user_id"], entry_id, unit["source_chat_id"],
+        unit["source_message_id"],
+    )  # fmt: skip
+    rows = conn.execute(
+        f"UPDATE entries SET deleted_at = ?, deleted_by = ?{where} RETURNING {ENTRY_COLUMNS}, seq",
+        (utc_iso(now), by_user, *args),
+    ).fetchall()
+    return _in_order(rows)
+
+
+def undo_last(
+    conn: sqlite3.Connection, team_id: int, user_id: int, now: datetime
+) -> tuple[Entry, ...]:
+    """Delete what the person's latest command in the team recorded (chosen and deleted in
+    one transaction, so two quick /undo take two commands, never one twice)."""
+    last = conn.execute(
+        "SELECT id FROM entries WHERE team_id = ? AND user_id = ? AND deleted_at IS NULL"
+        " ORDER BY id DESC LIMIT 1",
+        (team_id, user_id),
+    ).fetchone()
+    return delete_unit(conn, last["id"], user_id, now) if last else ()
+
+
+def recent_units(
+    conn: sqlite3.Connection, team_id: int, user_id: int, limit: int
+) -> list[tuple[Entry, ...]]:
+    """A person's latest commands in a team (newest first), each with all its live entries."""
+    rows = conn.execute(
+        f"SELECT {ENTRY_COLUMNS}, seq, source_chat_id, source_message_id FROM entries"
+        " WHERE team_id = ? AND user_id = ? AND deleted_at IS NULL ORDER BY id DESC LIMIT ?",
+        (team_id, user_id, limit * 8),  # commands of a few entries each, as a rule
+    ).fetchall()
+    firsts: dict[object, sqlite3.Row] = {}
+    for row in rows:
+        key = (row["source_chat_id"], row["source_message_id"])
+        firsts.setdefault(key if row["source_chat_id"] is not None else row["id"], row)
+    units = []
+    for row in list(firsts.values())[:limit]:  # each read whole: the scan may have cut it
+        where, args = _unit_where(
+            team_id, user_id, row["id"], row["source_chat_id"], row["source_message_id"]
+        )
+        found = conn.execute(f"SELECT {ENTRY_COLUMNS}, seq FROM entries{where}", args)
+        units.append(_in_order(found))
+    return units
+
+
 def period_data(
     conn: sqlite3.Connection, team_id: int, period: Period, metrics: dict[str, Metric]
 ) -> PeriodData:

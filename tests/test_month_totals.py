@@ -41,7 +41,10 @@ async def test_totals_follow_saves_edits_deletes_and_imports(tmp_path):
     for step in range(300):
         uid = rng.choice((1, 2))
         day = date(2026, 11, 20) - timedelta(days=rng.randrange(45))  # two months
-        items = [(rng.choice(("leads", "revenue")), rng.choice((1.0, 0.1, 1.5, 12500.0)))]
+        items = [
+            (rng.choice(("leads", "revenue")), rng.choice((1.0, 0.1, 1.5, 12500.0)))
+            for _ in range(rng.choice((1, 1, 2, 3)))  # a /sale or /resp records several
+        ]
         action = rng.random()
         if action < 0.5 or not messages:
             source = Source(TEAM, 1000 + step, 0)
@@ -55,10 +58,16 @@ async def test_totals_follow_saves_edits_deletes_and_imports(tmp_path):
         elif action < 0.75:  # Telegram delivering the same update again
             source = Source(TEAM, *rng.choice(messages))
             await repo.entries.save(TEAM, uid, items, day, NOW, source=source)
-        elif action < 0.9:
+        elif action < 0.8:
             recent = await repo.entries.recent(TEAM, uid, limit=5)
             if recent:
                 await repo.entries.delete(rng.choice(recent).id, uid, NOW)
+        elif action < 0.85:  # the /history button: a whole command
+            recent = await repo.entries.recent(TEAM, uid, limit=5)
+            if recent:
+                await repo.entries.delete_unit(rng.choice(recent).id, uid, NOW)
+        elif action < 0.9:
+            await repo.entries.undo_last(TEAM, uid, NOW)
         else:
             rows = [Entry(TEAM, uid, "leads", 2.0, day), Entry(TEAM, uid, "revenue", 0.3, day)]
             await repo.entries.import_entries(TEAM, [(uid, f"P{uid}", None)], rows, NOW)

@@ -60,6 +60,31 @@ async def test_edit_replaces_entries_and_late_older_edit_is_ignored(repo):
     assert await repo.entries.count(-100, include_deleted=True) == 2
 
 
+async def test_undo_and_delete_take_one_command_whole(repo):
+    day = date(2026, 11, 20)
+    sale = await repo.entries.save(
+        -100, 1, [("sales", 1), ("revenue", 15000)], day, NOW, source=Source(-100, 9)
+    )
+    await repo.entries.save(-100, 2, [("leads", 4)], day, NOW, source=Source(-100, 10))
+    await repo.entries.save(-100, 1, [("leads", 2)], day, NOW, source=Source(-100, 11))
+    loose = await repo.entries.save(-100, 1, [("posts", 1), ("posts", 2)], day, NOW)  # no message
+    # A manager's delete button on one entry with no message behind it: that entry alone.
+    assert [e.value for e in await repo.entries.delete_unit(loose.entries[1].id, 2, NOW)] == [2]
+    units = await repo.entries.recent_units(-100, 1)
+    assert [[e.metric for e in u] for u in units] == [["posts"], ["leads"], ["sales", "revenue"]]
+    await repo.entries.delete_unit(loose.entries[0].id, 1, NOW)
+    # Two /undo at once take two commands, each whole; Boris's lead stays.
+    first, second = await asyncio.gather(
+        repo.entries.undo_last(-100, 1, NOW), repo.entries.undo_last(-100, 1, NOW)
+    )
+    assert sorted([[e.metric for e in first], [e.metric for e in second]]) == [
+        ["leads"], ["sales", "revenue"]]  # fmt: skip
+    assert await repo.entries.undo_last(-100, 1, NOW) == ()
+    assert await repo.entries.delete_unit(sale.entries[1].id, 1, NOW) == ()  # already gone
+    data = await repo.entries.period_data(-100, NOV, BUILTIN_METRICS)
+    assert data.sums == {"leads": {2: 4}}
+
+
 async def test_period_data_and_soft_delete(repo):
     save = repo.entries.save
     await save(-100, 1, [("leads", 2)], date(2026, 11, 3), NOW)

@@ -12,22 +12,24 @@ from bot.context import Ctx
 from bot.handlers.common import team_or_explain
 from bot.keyboards import DeleteEntry, delete_buttons
 from bot.reports import team_metrics
-from bot.views import entry_short
+from bot.views import unit_short
 from storage.repository import Repository
 
 HISTORY_SIZE = 10
+BUTTON_TEXT = 60  # a /resp with many durations still makes a readable button
+ALERT_TEXT = 200  # Telegram's limit for answerCallbackQuery text
 
 
 async def undo(message: Message, ctx: Ctx, repo: Repository, clock: Clock) -> None:
     team = await team_or_explain(message, ctx)
     if team is None:
         return
-    last = await repo.entries.recent(team.id, ctx.person.id, limit=1)
-    if not last or not await repo.entries.delete(last[0].id or 0, ctx.person.id, clock.now()):
+    removed = await repo.entries.undo_last(team.id, ctx.person.id, clock.now())
+    if not removed:
         await message.reply(ctx.t("undo-nothing"))
         return
     metrics = await team_metrics(repo, team.id)
-    shown = entry_short(last[0], ctx.t, team.settings.currency, metrics)
+    shown = unit_short(removed, ctx.t, team.settings.currency, metrics)
     await message.reply(ctx.t("undo-done", entry=shown))
 
 
@@ -35,12 +37,16 @@ async def history(message: Message, ctx: Ctx, repo: Repository) -> None:
     team = await team_or_explain(message, ctx)
     if team is None:
         return
-    entries = await repo.entries.recent(team.id, ctx.person.id, limit=HISTORY_SIZE)
-    if not entries:
+    units = await repo.entries.recent_units(team.id, ctx.person.id, limit=HISTORY_SIZE)
+    if not units:
         await message.reply(ctx.t("history-empty"))
         return
     metrics = await team_metrics(repo, team.id)
-    labels = [(e.id or 0, entry_short(e, ctx.t, team.settings.currency, metrics)) for e in entries]
+    currency = team.settings.currency
+    labels = [
+        (unit[0].id or 0, _clip(unit_short(unit, ctx.t, currency, metrics), BUTTON_TEXT))
+        for unit in units
+    ]
     await message.reply(ctx.t("history-title"), reply_markup=delete_buttons(labels))
 
 
@@ -61,13 +67,20 @@ async def delete_entry(
     if not own and not await access.is_manager(bot, entry.team_id, ctx.person.id):
         await query.answer(ctx.t("only-own"), show_alert=True)
         return
-    await repo.entries.delete(entry.id or 0, ctx.person.id, clock.now())
+    removed = await repo.entries.delete_unit(entry.id or 0, ctx.person.id, clock.now())
+    if not removed:  # deleted meanwhile (a double tap, /undo)
+        await query.answer(ctx.t("history-gone"), show_alert=True)
+        return
     team = await repo.teams.get(entry.team_id)
     metrics = await team_metrics(repo, entry.team_id)
-    shown = entry_short(entry, ctx.t, team.settings.currency if team else "RUB", metrics)
-    await query.answer(ctx.t("history-deleted", entry=shown))
+    shown = unit_short(removed, ctx.t, team.settings.currency if team else "RUB", metrics)
+    await query.answer(_clip(ctx.t("history-deleted", entry=shown), ALERT_TEXT))
     if query.message is not None:
         await bot.send_message(query.message.chat.id, ctx.t("history-deleted", entry=shown))
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def create_router() -> Router:

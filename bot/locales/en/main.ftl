@@ -36,7 +36,6 @@ history-title = 🗂 Your latest entries (tap one to delete it):
 history-empty = You have no entries yet.
 history-deleted = 🗑 Deleted: { $entry }
 history-gone = That entry is already deleted.
-entry-short = { $day } · { $name } { $value }
 
 team-choose = You are in several teams. Where should entries from this private chat go?
 team-chosen = Done: private-chat entries now go to “{ $team }”. Switch with /team. Please send your command again.

@@ -36,7 +36,6 @@ history-title = 🗂 Ваши последние записи (нажмите, �
 history-empty = У вас пока нет записей.
 history-deleted = 🗑 Удалено: { $entry }
 history-gone = Эта запись уже удалена.
-entry-short = { $day } · { $name } { $value }
 
 team-choose = Вы в нескольких командах. Куда записывать из личного чата?
 team-chosen = Готово: записи из личного чата идут в «{ $team }». Сменить — /team. Повторите команду.
