@@ -21,9 +21,9 @@ from bot.factory import create_bot, create_dispatcher
 from bot.polling import poll
 from bot.reports import team_metrics
 from bot.webhook import run_webhook, webhook_secret
-from kpi.models import Entry
 from kpi.periods import local_today
 from storage.backup import backup
+from storage.imports import Conflict, ImportRow
 from storage.repository import Repository
 
 
@@ -100,7 +100,8 @@ def _existing(path: Path) -> Path:
 
 
 async def import_csv(database: Path, team_id: int, source: Path, clock: Clock) -> int:
-    """Check every row first, then store them all in one transaction: exit code 0 or 1."""
+    """Check every row (the file, then against the team), then store the new ones in one
+    transaction: exit code 0, or 1 with every bad line and nothing stored."""
     try:
         data = source.read_bytes()
     except OSError as exc:
@@ -113,37 +114,53 @@ async def import_csv(database: Path, team_id: int, source: Path, clock: Clock) -
         today = local_today(clock.now(), team.settings.timezone)
         custom = {k: m for k, m in (await team_metrics(repo, team_id)).items() if m.custom_name}
         result = await asyncio.to_thread(read_csv, data, today, custom)
-        here = await repo.entries.live_by_ids(
-            team_id, (r.entry_id for r in result.rows if r.entry_id)
-        )
-        errors = result.errors + [
-            (r.line, f"entry_id: already in this team as entry {r.entry_id}; importing it again"
-                     " would count it twice")
-            for r in result.rows if r.entry_id in here and _same(r, here[r.entry_id])
-        ]  # fmt: skip
-        if errors:
-            for line, reason in sorted(errors):
-                print(f"{source}:{line}: {reason}", file=sys.stderr)
-            print(f"kpibot: {len(errors)} bad line(s), nothing imported", file=sys.stderr)
-            return 1
-        people = {r.person_id: (r.person_id, r.person, r.username) for r in reversed(result.rows)}
-        entries = [
-            Entry(team_id, r.person_id, r.metric, r.value, r.day, r.platform, r.note,
-                  created_at=r.created_at)
-            for r in result.rows
-        ]  # fmt: skip
-        count = await repo.entries.import_entries(team_id, people.values(), entries, clock.now())
+        errors = result.errors
+        if not errors:
+            rows = [_import_row(r) for r in result.rows]
+            report = await repo.entries.import_rows(team_id, rows, clock.now())
+            errors = [(c.line, _conflict(c)) for c in report.conflicts]
     finally:
         await repo.close()
-    first, last = min(r.day for r in result.rows), max(r.day for r in result.rows)
-    print(f"imported {count} entries into {team.title or team_id} ({first} .. {last})")
+    if errors:
+        for line, reason in sorted(errors):
+            print(f"{source}:{line}: {reason}", file=sys.stderr)
+        print(f"kpibot: {len(errors)} bad line(s), nothing imported", file=sys.stderr)
+        return 1
+    name = team.title or team_id
+    if report.imported:
+        first, last = min(r.day for r in report.imported), max(r.day for r in report.imported)
+        print(f"imported {len(report.imported)} entries into {name} ({first} .. {last})")
+    else:
+        print(f"nothing new to import into {name}")
+    if report.already:
+        deleted = f", {report.deleted} of them deleted in the bot" if report.deleted else ""
+        print(f"{report.already} row(s) already there, skipped{deleted}")
     return 0
 
 
-def _same(row: CsvEntry, entry: Entry) -> bool:
-    return (row.person_id, row.metric, row.day, row.value) == (
-        entry.user_id, entry.metric, entry.day, entry.value,
+def _import_row(r: CsvEntry) -> ImportRow:
+    return ImportRow(
+        r.line, r.person_id, r.metric, r.value, r.day, r.platform, r.note, r.created_at,
+        r.entry_id, r.person, r.username, r.member,
     )  # fmt: skip
+
+
+def _conflict(c: Conflict) -> str:
+    if c.kind == "member":
+        return (
+            "member: this person already uses the bot; they join a team by writing in its"
+            " group, not through a file (leave member empty)"
+        )
+    e = c.stored
+    assert e is not None
+    value = int(e.value) if float(e.value).is_integer() else e.value
+    stored = f"{e.day} {e.metric} {value} by {e.user_id}"
+    extra = ", ".join(x for x in (e.platform, e.note and repr(e.note)) if x)
+    return (
+        f"entry_id: the team already has this entry as {stored}{f' ({extra})' if extra else ''}"
+        "; import never changes a stored entry (fix it in the bot, or empty entry_id to add"
+        " the row as a new entry)"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

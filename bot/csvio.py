@@ -3,6 +3,15 @@
 Pure: no database, no clock (`today` is passed in). One format both ways, so an export can be
 imported again: UTF-8 with a BOM (Excel then reads Cyrillic), ISO dates, one row per entry.
 Import also takes what Excel writes back: `;` as the separator, `1,5`, `20.11.2026`.
+
+Import is idempotent (storage/imports.py does the matching): a row with an `entry_id` is that
+entry, a row without one is its content. A row already in the team with the same values is
+skipped; with OTHER values it is refused with its line number, never used to update the
+entry (change entries in the bot, or empty `entry_id` to add the row as a new entry). The same
+entry twice in one file is refused here. An import-only column `member` (`yes`/`да`) asks for a
+person new to the bot to join the team; nobody else's access changes. Every cell is checked to
+fit what is stored (ids within Telegram's and SQLite's ranges, finite values, real dates): a
+bad cell is a line error, never a crash.
 """
 
 from __future__ import annotations
@@ -12,7 +21,7 @@ import io
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import TypeVar
 
@@ -29,8 +38,13 @@ from kpi.models import Metric, MetricKind
 
 COLUMNS = ("entry_id", "date", "person_id", "person", "username", "metric", "value",
            "platform", "note", "created_at")  # fmt: skip
+IMPORT_ONLY = ("member",)  # read by import, never written by /export
 REQUIRED = ("date", "person_id", "metric", "value")
 OLDEST = date(2000, 1, 1)  # an earlier date is a typo, not history
+MAX_USER_ID = 2**52  # Telegram: a user id has at most 52 significant bits
+MAX_ENTRY_ID = 2**63 - 1  # SQLite's INTEGER
+_YES, _NO = {"yes", "y", "да", "1", "true", "+"}, {"no", "n", "нет", "0", "false", "-", ""}
+_ASCII_DIGITS = re.compile(r"[0-9]{1,30}")
 MAX_NAME = 128
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")  # a cell starting so is a formula to a spreadsheet
 _DMY = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
@@ -53,6 +67,7 @@ class CsvEntry:
     entry_id: int | None = None
     created_at: datetime | None = None
     line: int = 0  # where it was read from (import); 0 for rows made from the database
+    member: bool = False  # import: the file asks for this person to join the team
 
 
 @dataclass
@@ -86,7 +101,11 @@ def read_csv(data: bytes, today: date, custom: Mapping[str, Metric] | None = Non
     first = text.split("\n", 1)[0]
     delimiter = ";" if first.count(";") > first.count(",") else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    header = _trimmed([name.strip().lower() for name in next(reader, [])])
+    try:
+        header = _trimmed([name.strip().lower() for name in next(reader, [])])
+    except csv.Error as exc:
+        result.errors.append((1, f"broken CSV: {exc}"))
+        return result
     if not header:
         result.errors.append((1, "the file is empty"))
         return result
@@ -113,9 +132,26 @@ def read_csv(data: bytes, today: date, custom: Mapping[str, Metric] | None = Non
             result.errors.append((line, "; ".join(problems)))
         elif row is not None:
             result.rows.append(row)
+    result.errors += _repeated(result.rows)
+    result.rows = [r for r in result.rows if r.line not in dict(result.errors)]
     if not result.rows and not result.errors:
         result.errors.append((2, "no entries below the header"))
     return result
+
+
+def _repeated(rows: list[CsvEntry]) -> list[tuple[int, str]]:
+    """The same entry twice in one file: by entry_id, else by everything the row states."""
+    seen: dict[object, int] = {}
+    errors = []
+    for r in rows:
+        key = r.entry_id or (r.day, r.person_id, r.metric, r.value, r.platform, r.note,
+                             r.created_at)  # fmt: skip
+        if key in seen:
+            what = f"entry_id {r.entry_id}" if r.entry_id else "the same entry"
+            errors.append((r.line, f"{what} is already on line {seen[key]}: remove one"))
+        else:
+            seen[key] = r.line
+    return errors
 
 
 def _trimmed(cells: list[str]) -> list[str]:
@@ -126,7 +162,7 @@ def _trimmed(cells: list[str]) -> list[str]:
 
 
 def _header_problem(header: list[str]) -> str | None:
-    unknown = [name for name in header if name not in COLUMNS]
+    unknown = [name for name in header if name not in COLUMNS + IMPORT_ONLY]
     missing = [name for name in REQUIRED if name not in header]
     if unknown or missing or len(set(header)) != len(header):
         return (
@@ -165,13 +201,14 @@ def _row(
     platform = c.get("platform", _platform)
     note = c.get("note", _note)
     entry_id = c.get("entry_id", _entry_id)
-    created_at = c.get("created_at", _instant)
+    created_at = c.get("created_at", lambda raw: _instant(raw, today))
+    member = c.get("member", _member)
     value = c.get("value", lambda raw: _value(raw, metric)) if metric else None
     if c.problems or metric is None or value is None or day is None or person_id is None:
         return None, c.problems
     return CsvEntry(
         day, person_id, person or "", metric.key, value, username, platform, note, entry_id,
-        created_at, line,
+        created_at, line, bool(member),
     ), []  # fmt: skip
 
 
@@ -197,15 +234,18 @@ def _value(raw: str, metric: Metric) -> float:
             value = minutes[0]
         return check_value(metric, value, raw)
     except ParseError as error:
+        shown = _show(raw)
         reasons = {
-            "not-a-number": f"{raw!r} is not a number",
-            "bad-duration": f"{raw!r} is not a number",
-            "value-negative": f"{raw} is negative",
-            "value-not-whole": f"{raw} is not a whole number ({metric.key} counts events)",
-            "value-too-large": f"{raw} is over the maximum for {metric.key}"
+            "not-a-number": f"{shown!r} is not a number",
+            "bad-duration": f"{shown!r} is not a number",
+            "value-negative": f"{shown} is negative",
+            "value-not-whole": f"{shown} is not a whole number ({metric.key} counts events)",
+            "value-too-large": f"{shown} is over the maximum for {metric.key}"
+            f" ({_number(metric.max_value)})",
+            "number-too-large": f"{shown} is over the maximum for {metric.key}"
             f" ({_number(metric.max_value)})",
         }
-        raise ValueError(reasons.get(error.code, f"{raw!r}: {error.code}")) from None
+        raise ValueError(reasons.get(error.code, f"{shown!r}: {error.code}")) from None
 
 
 def _day(raw: str, today: date) -> date:
@@ -225,8 +265,8 @@ def _day(raw: str, today: date) -> date:
 
 
 def _person_id(raw: str) -> int:
-    if not raw.isdigit() or int(raw) <= 0:
-        raise ValueError(f"{raw!r} is not a Telegram user id" if raw else "empty")
+    if not _ASCII_DIGITS.fullmatch(raw) or not 0 < int(raw) < MAX_USER_ID:
+        raise ValueError(f"{_show(raw)!r} is not a Telegram user id" if raw else "empty")
     return int(raw)
 
 
@@ -261,19 +301,33 @@ def _note(raw: str) -> str | None:
 
 
 def _entry_id(raw: str) -> int | None:
-    if raw and (not raw.isdigit() or int(raw) <= 0):
-        raise ValueError(f"{raw!r} is not an entry number")
+    if raw and (not _ASCII_DIGITS.fullmatch(raw) or not 0 < int(raw) <= MAX_ENTRY_ID):
+        raise ValueError(f"{_show(raw)!r} is not an entry number")
     return int(raw) if raw else None
 
 
-def _instant(raw: str) -> datetime | None:
+def _member(raw: str) -> bool:
+    word = raw.lower()
+    if word not in _YES | _NO:
+        raise ValueError(f"{_show(raw)!r}: write yes or leave it empty")
+    return word in _YES
+
+
+def _instant(raw: str, today: date) -> datetime | None:
     if not raw:
         return None
     try:
         moment = datetime.fromisoformat(raw)
-    except ValueError:
-        raise ValueError(f"{raw!r} is not an ISO date and time") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+        moment = (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC)
+    except (ValueError, OverflowError):  # 0001-01-01T00:00+05:00 is before year 1 in UTC
+        raise ValueError(f"{_show(raw)!r} is not an ISO date and time") from None
+    if not OLDEST <= moment.date() <= today + timedelta(days=1):
+        raise ValueError(f"{moment.isoformat()} is not when an entry could have been logged")
+    return moment
+
+
+def _show(raw: str) -> str:
+    return raw if len(raw) <= 40 else raw[:39] + "…"
 
 
 def _number(value: float) -> str:

@@ -18,6 +18,7 @@ from storage.entry_units import (
     recent_units,
     undo_last,
 )
+from storage.imports import ImportReport, ImportRow, import_rows
 from storage.records import SaveResult, Source, utc_iso
 
 
@@ -179,52 +180,9 @@ class EntryRepo:
         )  # fmt: skip
         return [(entry(r), r["full_name"], r["username"]) for r in rows]
 
-    async def live_by_ids(self, team_id: int, ids: Iterable[int]) -> dict[int, Entry]:
-        """The team's live entries among `ids` (import: is this exported row already here?)."""
-        listed = "[" + ",".join(str(int(i)) for i in ids) + "]"  # a JSON array of integers
-        rows = await self._db.fetch(
-            f"SELECT {ENTRY_COLUMNS} FROM entries WHERE team_id = ? AND deleted_at IS NULL"
-            " AND id IN (SELECT value FROM json_each(?))",
-            (team_id, listed),
-        )
-        return {r["id"]: entry(r) for r in rows}
-
-    async def import_entries(
-        self,
-        team_id: int,
-        people: Iterable[tuple[int, str, str | None]],
-        entries: Sequence[Entry],
-        now: datetime,
-    ) -> int:
-        """Backfill history (kpibot import): everything in ONE transaction, or nothing.
-
-        `people` are (id, full name, username). Unknown people are created and made members;
-        known people and memberships stay as they are (a spreadsheet never renames anyone).
-        An entry without created_at gets `now`.
-        """
-        stamp = utc_iso(now)
-        rows = [
-            (e.team_id, e.user_id, e.metric, e.value, e.day.isoformat(),
-             utc_iso(e.created_at) if e.created_at else stamp, e.platform, e.note)
-            for e in entries
-        ]  # fmt: skip
-        people = list(people)
-        async with self._db.transaction() as conn:
-            await conn.executemany(
-                "INSERT INTO users (id, username, full_name, created_at) VALUES (?, ?, ?, ?)"
-                " ON CONFLICT (id) DO NOTHING",
-                [(user_id, username, name, stamp) for user_id, name, username in people],
-            )
-            await conn.executemany(
-                "INSERT INTO members (team_id, user_id, joined_at) VALUES (?, ?, ?)"
-                " ON CONFLICT (team_id, user_id) DO NOTHING",
-                [(team_id, user_id, stamp) for user_id, _, _ in people],
-            )
-            await conn.executemany(
-                "INSERT INTO entries (team_id, user_id, metric, value, day, created_at,"
-                " platform, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                rows,
-            )
-        return len(rows)
-
-
+    async def import_rows(
+        self, team_id: int, rows: Sequence[ImportRow], now: datetime
+    ) -> ImportReport:
+        """kpibot import: every row checked against the team, then all new ones stored in ONE
+        transaction, or nothing if any conflicts (storage/imports.py says how)."""
+        return await self._db.write(lambda conn: import_rows(conn, team_id, rows, now))

@@ -143,7 +143,9 @@ async def test_import_10000_rows_in_one_transaction(harness: BotHarness, tmp_pat
     assert await harness.entries(GROUP) == before + 10_000
     for metric, total in totals.items():
         assert await harness.repo.entries.total(GROUP, metric, HISTORY) == pytest.approx(total)
-    assert await harness.repo.teams.membership(GROUP, 511) == (True, "specialist")
+    # New to the bot, so added by name, but not a member: the file did not ask for it.
+    assert await harness.repo.teams.membership(GROUP, 511) is None
+    assert (await harness.repo.teams.person(511)).full_name == "Сотрудник 11"
     reply = await harness.say(group, boss, "/kpi 01.01..31.10")
     assert f"Лиды: <b>{number(totals['leads'], 'ru')}</b>" in reply
 
@@ -217,10 +219,15 @@ async def test_export_then_import_into_a_fresh_team(harness: BotHarness, tmp_pat
         assert await harness.repo.entries.total(OTHER, metric, everything) == (
             await harness.repo.entries.total(GROUP, metric, everything)
         )
-    # the same file again into the team it came from would count everything twice
-    capsys.readouterr()
-    assert await asyncio.to_thread(_cli, "import", source, "--team", GROUP, "--db", db) == 1
-    assert "already in this team" in capsys.readouterr().err
+    # Аня is known to the bot (a member of GROUP): her rows do not make her one of OTHER.
+    assert await harness.repo.teams.membership(OTHER, 2) is None
+    # The same file again, into either team, changes nothing: every row is already there.
+    for team in (GROUP, OTHER):
+        before = await harness.repo.entries.count(include_deleted=True)
+        capsys.readouterr()
+        assert await asyncio.to_thread(_cli, "import", source, "--team", team, "--db", db) == 0
+        assert "nothing new to import" in capsys.readouterr().out
+        assert await harness.repo.entries.count(include_deleted=True) == before
 
 
 async def test_backup_while_writing_then_restore(fake: FakeTelegram, tmp_path, capsys):

@@ -9,9 +9,10 @@ from contextlib import closing
 from datetime import UTC, date, datetime, timedelta
 
 from kpi.metrics import BUILTIN_METRICS
-from kpi.models import Entry, PeriodKind, TeamSettings
+from kpi.models import PeriodKind, TeamSettings
 from kpi.periods import period_containing
 from storage.db import _split_sql, migrations
+from storage.imports import ImportRow
 from storage.records import Person, Source
 from storage.repository import Repository
 
@@ -69,8 +70,8 @@ async def test_totals_follow_saves_edits_deletes_and_imports(tmp_path):
         elif action < 0.9:
             await repo.entries.undo_last(TEAM, uid, NOW)
         else:
-            rows = [Entry(TEAM, uid, "leads", 2.0, day), Entry(TEAM, uid, "revenue", 0.3, day)]
-            await repo.entries.import_entries(TEAM, [(uid, f"P{uid}", None)], rows, NOW)
+            rows = [ImportRow(step, uid, m, v, day) for m, v in (("leads", 2.0), ("revenue", 0.3))]
+            await repo.entries.import_rows(TEAM, rows, NOW)
     await repo.close()
     assert _mismatch(path) == set()
 

@@ -32,7 +32,7 @@ kpi-unknown-person = There is no { $who } in this team.
 
 undo-done = ↩️ Deleted: { $entry }
 undo-nothing = Nothing to undo: you have no entries in this team.
-history-title = 🗂 Your latest entries (tap one to delete it):
+history-title = 🗂 Your latest commands (tap one to delete what it recorded):
 history-empty = You have no entries yet.
 history-deleted = 🗑 Deleted: { $entry }
 history-gone = That entry is already deleted.
@@ -60,7 +60,7 @@ start =
     See:
     /kpi — where the team stands (week, month, quarter, 01.11..15.11, @person)
     /me — my numbers
-    Fix: /undo — delete your last entry, /history — recent entries.
+    Fix: /undo — undo your last command, /history — recent commands.
 help = { start }
 
 cmd-lead = log leads: /lead 3
@@ -71,8 +71,8 @@ cmd-resp = reply time: /resp 15m
 cmd-log = any metric: /log views 1200
 cmd-kpi = where the team stands
 cmd-me = my numbers
-cmd-undo = delete my last entry
-cmd-history = recent entries
+cmd-undo = undo my last command
+cmd-history = recent commands
 cmd-team = choose a team
 cmd-top = ranking: /top leads week
 cmd-targets = targets and status
