@@ -132,8 +132,10 @@ def read_csv(data: bytes, today: date, custom: Mapping[str, Metric] | None = Non
             result.errors.append((line, "; ".join(problems)))
         elif row is not None:
             result.rows.append(row)
-    result.errors += _repeated(result.rows)
-    result.rows = [r for r in result.rows if r.line not in dict(result.errors)]
+    if repeated := _repeated(result.rows):
+        result.errors += repeated
+        refused = {line for line, _ in repeated}
+        result.rows = [r for r in result.rows if r.line not in refused]
     if not result.rows and not result.errors:
         result.errors.append((2, "no entries below the header"))
     return result
