@@ -72,20 +72,21 @@ def create_dispatcher(
     limiter = limiter or RateLimiter()
     charts = ChartRenderer()  # one renderer for scheduled digests and /report
     defaults = TeamSettings(timezone=settings.default_timezone, language=settings.default_language)
+    access = Access(repo, clock, settings.admin_cache_seconds)
     dp = Dispatcher(
         repo=repo,
         clock=clock,
         translator=translator,
         defaults=defaults,
         settings=settings,
-        access=Access(repo, clock, settings.admin_cache_seconds),
+        access=access,
         limiter=limiter,
         charts=charts,
     )
     lanes = Lanes()  # outer: each person's updates in order, whatever runs alongside
     dp.update.outer_middleware(lanes)
     dp["lanes"] = lanes
-    context = ContextMiddleware(repo, translator, clock, defaults)
+    context = ContextMiddleware(repo, translator, clock, defaults, access)
     for observer in (dp.message, dp.edited_message, dp.callback_query):
         observer.middleware(context)  # inner: runs only for updates a handler takes
     dp.include_routers(*get_routers())

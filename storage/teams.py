@@ -11,6 +11,7 @@ import aiosqlite
 from kpi.models import TeamSettings
 from storage.db import Database
 from storage.records import Person, Schedule, Team, utc_iso
+from storage.team_moves import move_team
 
 # Columns of `teams` that /settings may change, and how each is stored.
 _SETTING_COLUMNS = {
@@ -100,6 +101,11 @@ class TeamRepo:
         if writes == self._writes:
             self._seen[team_id, user_id] = found
         return found
+
+    async def move(self, old_id: int, new_id: int) -> bool:
+        """A group upgraded to a supergroup: the team, whole, under the new chat id (once)."""
+        async with self._changing() as conn:
+            return await move_team(conn, old_id, new_id)
 
     async def set_active(self, team_id: int, active: bool) -> None:
         async with self._changing() as conn:

@@ -61,6 +61,7 @@ async def _feed(harness: BotHarness, user_id: int, text: str) -> list[str]:
 async def _ready(harness: BotHarness) -> None:
     """Both people known to the bot, so later messages write nothing just by arriving."""
     harness.fake.set_admins(GROUP, [BOSS])
+    harness.fake.set_member_status(GROUP, ANYA, "member")  # what Telegram confirms to the bot
     for user_id in (BOSS, ANYA):
         if await harness.repo.teams.membership(GROUP, user_id) is None:
             await _feed(harness, user_id, "/help")

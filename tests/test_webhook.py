@@ -66,7 +66,8 @@ async def test_webhook_rejects_wrong_secret_and_answers_after_storing(tmp_path):
             assert hook.params["secret_token"] == SECRET
             assert hook.params["url"] == PUBLIC_URL
             assert hook.params["drop_pending_updates"] is False
-            assert set(hook.params["allowed_updates"]) >= {"message", "callback_query"}
+            wanted = {"message", "callback_query", "chat_member"}
+            assert set(hook.params["allowed_updates"]) >= wanted
             async with aiohttp.ClientSession() as http:
                 for headers in ({}, {"X-Telegram-Bot-Api-Secret-Token": "wrong"}):
                     async with http.post(url, json=_update(fake, "/lead 3"), headers=headers) as r:

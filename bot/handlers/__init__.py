@@ -13,6 +13,7 @@ from bot.handlers import (
     membership,
     metrics,
     onboarding,
+    rights,
     settings,
     status,
     targets,
@@ -24,6 +25,7 @@ def get_routers() -> list[Router]:
     # command), so the order is by frequency: every router before the match checks its
     # filters on each update.
     return [
+        rights.create_router(),  # chat_member updates; refuses when Telegram can't tell rights
         errors.create_router(),  # catches failures of every router below
         logging.create_router(),  # /lead /qlead /post /sale /resp /log and their edits
         status.create_router(),  # /kpi /me
