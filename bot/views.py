@@ -55,11 +55,15 @@ def saved(rec: Recorded, t: Texts, currency: str, custom: dict[str, Metric], tod
     return t("saved", lines=Html("\n".join(lines)))
 
 
-def entry_short(entry: Entry, t: Texts, currency: str, metrics: dict[str, Metric]) -> str:
+def entry_short(
+    entry: Entry, t: Texts, currency: str, metrics: dict[str, Metric], *, plain: bool = False
+) -> str:
+    """«20 ноя · Лиды 3»; `plain` for a button label (a custom name stays `<3`, not `&lt;3`)."""
     metric = metrics.get(entry.metric)
     value = value_text(metric, entry.value, t, currency) if metric else str(entry.value)
     name = fmt.metric_name(entry.metric, t, metrics)
-    return t("entry-short", day=fmt.short_date(entry.day, t.lang), name=name, value=value)
+    format_ = t.plain if plain else t
+    return format_("entry-short", day=fmt.short_date(entry.day, t.lang), name=name, value=value)
 
 
 def report(

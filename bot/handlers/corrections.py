@@ -40,7 +40,8 @@ async def history(message: Message, ctx: Ctx, repo: Repository) -> None:
         await message.reply(ctx.t("history-empty"))
         return
     metrics = await team_metrics(repo, team.id)
-    labels = [(e.id or 0, entry_short(e, ctx.t, team.settings.currency, metrics)) for e in entries]
+    currency = team.settings.currency
+    labels = [(e.id or 0, entry_short(e, ctx.t, currency, metrics, plain=True)) for e in entries]
     await message.reply(ctx.t("history-title"), reply_markup=delete_buttons(labels))
 
 
@@ -65,7 +66,7 @@ async def delete_entry(
     team = await repo.teams.get(entry.team_id)
     metrics = await team_metrics(repo, entry.team_id)
     shown = entry_short(entry, ctx.t, team.settings.currency if team else "RUB", metrics)
-    await query.answer(ctx.t("history-deleted", entry=shown))
+    await query.answer(ctx.t.plain("history-deleted", entry=shown))  # an alert is plain text
     if query.message is not None:
         await bot.send_message(query.message.chat.id, ctx.t("history-deleted", entry=shown))
 
