@@ -15,7 +15,7 @@ GROUP = ("lead", "qlead", "post", "sale", "resp", "log", "kpi", "me", "top", "ta
 
 
 def menu(translator: Translator, lang: str, names: tuple[str, ...]) -> list[BotCommand]:
-    return [BotCommand(command=n, description=translator.get(lang, f"cmd-{n}")) for n in names]
+    return [BotCommand(command=n, description=translator.plain(lang, f"cmd-{n}")) for n in names]
 
 
 async def register_commands(bot: Bot, translator: Translator) -> None:

@@ -26,9 +26,10 @@ from aiogram.exceptions import (
 from aiogram.types import BufferedInputFile, InputMediaPhoto
 from aiohttp import ClientConnectorError
 
+from bot.chunks import split_text
+
 log = logging.getLogger(__name__)
 T = TypeVar("T")
-TEXT_LIMIT = 4096
 
 
 class ChatGone(Exception):
@@ -137,27 +138,6 @@ async def call(
                 raise Failed(str(exc)) from exc
             await asyncio.sleep(backoff * 2 ** (attempt - 1))
     raise Failed(f"still rate-limited after {attempts} attempts")
-
-
-def split_text(text: str, limit: int = TEXT_LIMIT) -> list[str]:
-    """Telegram's 4096-character limit, split at line breaks."""
-    chunks, current = [], ""
-    for line in text.split("\n"):
-        while len(line) > limit:
-            if current:
-                chunks.append(current)
-                current = ""
-            chunks.append(line[:limit])
-            line = line[limit:]
-        candidate = f"{current}\n{line}" if current else line
-        if len(candidate) > limit:
-            chunks.append(current)
-            current = line
-        else:
-            current = candidate
-    if current:
-        chunks.append(current)
-    return chunks
 
 
 async def send_album_and_text(

@@ -166,7 +166,7 @@ def _render(
     if team_lines:
         bars = [
             AttainmentBar(
-                label=fmt.metric_name(x.kpi.key, t, built.metrics),
+                label=fmt.metric_label(x.kpi.key, t, built.metrics),
                 pct=x.status.attainment_pct,
                 status=x.status.status,
                 caption=_caption(x, t, currency),
@@ -177,7 +177,7 @@ def _render(
         png = attainment_chart(bars, title=t("chart-attainment"), no_data=no_data, legend=legend)
         charts.append(("attainment.png", png))
     series = [
-        TrendSeries(fmt.metric_name(key, t, built.metrics), values, target, _unit(kpis[key], t))
+        TrendSeries(fmt.metric_label(key, t, built.metrics), values, target, _unit(kpis[key], t))
         for key, values, target in trend.series
     ]
     title = t("chart-trend", period=fmt.period_label(built.report.period, t))
@@ -191,7 +191,7 @@ def _render(
     if ids:
         groups = [
             PeopleGroup(
-                fmt.metric_name(key, t, built.metrics),
+                fmt.metric_label(key, t, built.metrics),
                 [_person_value(built, uid, key) for uid in ids],
                 _unit(kpis[key], t),
             )

@@ -18,7 +18,10 @@ log = logging.getLogger(__name__)
 
 
 class Html(str):
-    """Text that is already safe HTML: passed through without escaping."""
+    """Text that is already safe HTML: passed through without escaping.
+
+    Every message the Translator formats is Html: its arguments were escaped on the way in,
+    so a formatted text used as an argument of another is never escaped twice."""
 
 
 class Translator:
@@ -40,22 +43,36 @@ class Translator:
     def has(self, key: str, lang: str | None = None) -> bool:
         return self._bundles[self.language(lang)].has_message(key)
 
-    def get(self, lang: str, key: str, /, **args: object) -> str:
-        """The message `key` in `lang` (falling back to the default language), HTML-safe."""
+    def get(self, lang: str, key: str, /, **args: object) -> Html:
+        """The message `key` in `lang` (falling back to the default language), HTML-safe:
+        string arguments are escaped here, the one place that does it, so no view can forget."""
+        return Html(self._format(lang, key, {k: _safe(v) for k, v in args.items()}))
+
+    def plain(self, lang: str, key: str, /, **args: object) -> str:
+        """The message for a plain-text place (a button label, a callback alert, a chart):
+        arguments as they are, never `&lt;`. Its pattern must hold no HTML."""
+        return self._format(lang, key, {k: _unescaped(v) for k, v in args.items()})
+
+    def _format(self, lang: str, key: str, args: dict[str, object]) -> str:
         for candidate in dict.fromkeys((self.language(lang), self.default)):
             bundle = self._bundles[candidate]
             if bundle.has_message(key):
                 message = bundle.get_message(key)
-                safe = {k: _safe(v) for k, v in args.items()}
-                text, errors = bundle.format_pattern(message.value, safe)
-                for error in errors:
-                    log.warning("fluent %s/%s: %s", candidate, key, error)
+                text, errors = bundle.format_pattern(message.value, args)
+                if errors:
+                    # Fluent shows a missing argument as "{???}": never send that to a team.
+                    log.error("fluent %s/%s: %s", candidate, key, errors)
+                    raise TextError(f"{candidate}/{key}: {errors}")
                 return text
         log.error("missing text %s", key)
-        return key
+        raise TextError(f"missing text {key}")
 
     def bind(self, lang: str) -> Texts:
         return Texts(self, self.language(lang))
+
+
+class TextError(LookupError):
+    """A message is missing or its arguments do not fit it (a bug, never shown to a user)."""
 
 
 class Texts:
@@ -65,8 +82,11 @@ class Texts:
         self.translator = translator
         self.lang = lang
 
-    def __call__(self, key: str, /, **args: object) -> str:
+    def __call__(self, key: str, /, **args: object) -> Html:
         return self.translator.get(self.lang, key, **args)
+
+    def plain(self, key: str, /, **args: object) -> str:
+        return self.translator.plain(self.lang, key, **args)
 
     def has(self, key: str) -> bool:
         return self.translator.has(key, self.lang)
@@ -76,3 +96,8 @@ def _safe(value: object) -> object:
     if isinstance(value, Html) or not isinstance(value, str):
         return value
     return html.escape(value, quote=False)
+
+
+def _unescaped(value: object) -> object:
+    # A formatted message passed on to a plain-text place: undo the escaping of its arguments.
+    return html.unescape(value) if isinstance(value, Html) else value

@@ -16,6 +16,7 @@ from kpi.metrics import BUILTIN_METRICS, PLATFORMS, resolve_metric
 from kpi.models import Metric, MetricKind
 
 MAX_NOTE = 500
+MAX_VALUES = 50  # reply times in one /resp: more is a paste gone wrong, not a day's work
 MAX_BACK_DAYS = 366
 FUTURE_GUESS_DAYS = 180  # a dd.mm further ahead than this is last year's (30.12 typed on 2.01)
 COMMAND_METRIC = {"lead": "leads", "qlead": "qualified_leads", "post": "posts", "sale": "sales"}
@@ -328,6 +329,8 @@ def parse_command(
             if not tokens or _platform(tokens[0]) or _looks_like_date(tokens[0]):
                 raise ParseError("resp-usage")
             raise ParseError("bad-duration", value=_show(tokens[0]))
+        if len(found) > MAX_VALUES:
+            raise ParseError("too-many-values", max=MAX_VALUES, count=len(found))
         items = [_durations_item(metric, minutes, raw) for minutes, raw in found]
     elif command == "log":
         items, i = _logged(tokens, custom)

@@ -5,6 +5,7 @@ Words come from the locale files through `Texts`; this module only arranges them
 
 from __future__ import annotations
 
+import html
 from datetime import date
 from functools import lru_cache
 
@@ -12,7 +13,7 @@ from babel import Locale
 from babel.dates import format_date
 from babel.numbers import NumberPattern, get_currency_symbol, parse_pattern
 
-from bot.i18n import Texts
+from bot.i18n import Html, Texts
 from kpi.metrics import KpiDef, KpiUnit
 from kpi.models import Metric, Period, PeriodKind
 
@@ -76,14 +77,20 @@ def period_label(period: Period, t: Texts) -> str:
     return span
 
 
-def metric_name(key: str, t: Texts, custom: dict[str, Metric] | None = None) -> str:
-    """A metric's or KPI's name in the reader's language (custom ones as the team named them)."""
+def metric_name(key: str, t: Texts, custom: dict[str, Metric] | None = None) -> Html:
+    """A metric's or KPI's name in the reader's language, as message HTML (a custom name is
+    the team's own text: escaped here, so a view may place it anywhere in a message)."""
     if custom and key in custom and custom[key].custom_name:
-        return custom[key].custom_name or key
+        return Html(html.escape(custom[key].custom_name or key, quote=False))
     for prefix in ("metric-", "kpi-"):
         if t.has(prefix + key):
             return t(prefix + key)
-    return key
+    return Html(key)  # a key is [a-z0-9_]
+
+
+def metric_label(key: str, t: Texts, custom: dict[str, Metric] | None = None) -> str:
+    """The same name for a plain-text place: a chart, a button."""
+    return html.unescape(metric_name(key, t, custom))
 
 
 def kpi_value(value: float | None, kpi: KpiDef, t: Texts, currency: str = "RUB") -> str:

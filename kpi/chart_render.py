@@ -105,6 +105,9 @@ class _Renderer(RendererAgg):
         laid = TEXT_CACHE.get(key)
         if laid is None:
             font = self._prepare_font(prop)
+            # A name with an emoji the font lacks: a box, as Telegram's own fallback looks,
+            # instead of FreeType's warning and an empty gap.
+            s = "".join(c if c in "\n\t" or font.get_char_index(ord(c)) else "□" for c in s)
             font.set_text(s, 0, flags=flags)
             font.draw_glyphs_to_bitmap(antialiased=antialiased)
             w, h = font.get_width_height()

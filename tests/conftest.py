@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
@@ -22,3 +22,11 @@ async def harness(fake: FakeTelegram, tmp_path) -> AsyncIterator[BotHarness]:
     await bot.start()
     yield bot
     await bot.stop()
+
+
+@pytest.fixture(autouse=True)
+def _texts_complete(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
+    """Every test fails if a text was missing or its arguments did not fit (Fluent's "{???}")."""
+    yield
+    broken = [r.getMessage() for r in caplog.records if r.name == "bot.i18n"]
+    assert not broken, broken

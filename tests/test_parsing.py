@@ -328,6 +328,7 @@ def test_error_files_are_valid_fluent_with_the_same_messages():
 def test_every_error_text_formats_on_one_line_with_an_example(lang):
     bundle = _bundle(lang)
     sample = {"value": "1,5", "word": "foo", "token": "foo", "max": 10_000, "days": 366}
+    sample["count"] = 51
     for key in _message_ids(lang):
         text, errors = bundle.format_pattern(bundle.get_message(key).value, sample)
         assert not errors, (key, errors)
@@ -357,3 +358,11 @@ def test_raised_params_fill_the_text(lang, command, args):
     message = bundle.get_message(f"err-{error.code}")
     text, errors = bundle.format_pattern(message.value, error.params)
     assert not errors and "{" not in text, (error.code, errors)
+
+
+def test_resp_takes_at_most_fifty_values():
+    today = date(2026, 11, 20)
+    assert len(parse_command("resp", " ".join(["15m"] * 50), today).items) == 50
+    with pytest.raises(ParseError) as error:
+        parse_command("resp", " ".join(["15m"] * 51), today)
+    assert error.value.code == "too-many-values"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 from aiogram import Bot, Router
 from aiogram.filters import Command
 from aiogram.types import CallbackQuery, Message
@@ -43,8 +45,11 @@ async def history(message: Message, ctx: Ctx, repo: Repository) -> None:
         return
     metrics = await team_metrics(repo, team.id)
     currency = team.settings.currency
-    labels = [
-        (unit[0].id or 0, _clip(unit_short(unit, ctx.t, currency, metrics), BUTTON_TEXT))
+    labels = [  # a button label is plain text: `<3`, not `&lt;3`
+        (
+            unit[0].id or 0,
+            _clip(html.unescape(unit_short(unit, ctx.t, currency, metrics)), BUTTON_TEXT),
+        )
         for unit in units
     ]
     await message.reply(ctx.t("history-title"), reply_markup=delete_buttons(labels))
@@ -74,7 +79,8 @@ async def delete_entry(
     team = await repo.teams.get(entry.team_id)
     metrics = await team_metrics(repo, entry.team_id)
     shown = unit_short(removed, ctx.t, team.settings.currency if team else "RUB", metrics)
-    await query.answer(_clip(ctx.t("history-deleted", entry=shown), ALERT_TEXT))
+    # An alert is plain text too.
+    await query.answer(_clip(ctx.t.plain("history-deleted", entry=shown), ALERT_TEXT))
     if query.message is not None:
         await bot.send_message(query.message.chat.id, ctx.t("history-deleted", entry=shown))
 

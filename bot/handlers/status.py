@@ -6,6 +6,7 @@ from aiogram import Router
 from aiogram.filters import Command, CommandObject
 from aiogram.types import Message
 
+from bot.chunks import answer_long
 from bot.clock import Clock
 from bot.context import Ctx
 from bot.handlers.common import team_or_explain
@@ -35,7 +36,7 @@ async def kpi(
         if person is None:
             await message.reply(ctx.t("kpi-unknown-person", who="@" + args.username))
             return
-    await message.reply(await kpi_text(repo, team, args.period, today, ctx.t, person))
+    await answer_long(message, await kpi_text(repo, team, args.period, today, ctx.t, person))
 
 
 def create_router() -> Router:

@@ -8,6 +8,7 @@ from aiogram.types import Message
 
 from bot import texts as fmt
 from bot.access import Access
+from bot.chunks import answer_long
 from bot.clock import Clock
 from bot.context import Ctx
 from bot.goal_views import goals_block
@@ -104,7 +105,7 @@ async def list_targets(message: Message, ctx: Ctx, repo: Repository, clock: Cloc
     if not blocks:
         await message.reply(ctx.t("targets-empty"))
         return
-    await message.reply("\n\n".join([ctx.t("targets-title"), *blocks]))
+    await answer_long(message, "\n\n".join([ctx.t("targets-title"), *blocks]))
 
 
 async def top(
@@ -128,7 +129,7 @@ async def top(
             await message.reply(ctx.t("top-usage"))
             return
     period = period_containing(kind, today)
-    await message.reply(await top_text(repo, team, period, today, ctx.t, key, kpi))
+    await answer_long(message, await top_text(repo, team, period, today, ctx.t, key, kpi))
 
 
 def create_router() -> Router:

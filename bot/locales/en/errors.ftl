@@ -12,6 +12,7 @@ err-duration-too-long = A reply time of “{ $value }” is over { $days } { $da
     }, probably a typo. Example: /resp 1h 30m
 err-bad-duration = I didn't get the reply time “{ $value }”. Examples: /resp 15m, /resp 1h30m, /resp 90, /resp 1:30
 err-resp-usage = Give a reply time. Examples: /resp 15m, /resp 1h 30m 40, /resp 1:30 yesterday
+err-too-many-values = Too many values in one message: { $count } (at most { $max }). Split them up: /resp 15m 40 1h
 err-log-usage = Format: /log &lt;metric&gt; &lt;value&gt; [platform]. Example: /log followers 20450 vk
 err-unknown-metric = I don't know the metric “{ $word }”. Example: /log leads 3 (also: posts, followers, views, likes, revenue)
 err-date-future = The date “{ $value }” hasn't come yet. Example: /lead 2 yesterday or /lead 2 20.11

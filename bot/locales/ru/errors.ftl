@@ -14,6 +14,7 @@ err-duration-too-long = Время ответа «{ $value }» — больше 
     }, похоже на опечатку. Пример: /resp 1ч 30м
 err-bad-duration = Не понял время ответа «{ $value }». Примеры: /resp 15m, /resp 1ч 30м, /resp 90, /resp 1:30
 err-resp-usage = Укажите время ответа. Примеры: /resp 15m, /resp 1ч 30м 40, /resp 1:30 вчера
+err-too-many-values = Слишком много значений в одном сообщении: { $count } (не больше { $max }). Разбейте на несколько: /resp 15m 40 1ч
 err-log-usage = Формат: /log &lt;показатель&gt; &lt;значение&gt; [площадка]. Пример: /log followers 20 450 vk
 err-unknown-metric = Не знаю показатель «{ $word }». Пример: /log leads 3 (ещё: posts, followers, views, likes, revenue)
 err-date-future = Дата «{ $value }» ещё не наступила. Пример: /lead 2 вчера или /lead 2 20.11
