@@ -19,6 +19,7 @@ from bot.csvio import CsvEntry, read_csv
 from bot.demo import render_demo
 from bot.factory import create_bot, create_dispatcher
 from bot.polling import poll
+from bot.redaction import Redactor
 from bot.reports import team_metrics
 from bot.webhook import run_webhook, webhook_secret
 from kpi.periods import local_today
@@ -91,6 +92,24 @@ async def run(settings: Settings) -> None:
             await repo.close()
     finally:
         await bot.session.close()
+
+
+def run_logged(settings: Settings, clean: Redactor) -> int:
+    """`run` with every log line (tracebacks included) passed through `clean`."""
+    logging.basicConfig(
+        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    root = logging.getLogger()
+    clean.install(root)
+    logging.captureWarnings(True)  # warnings too go through the handler, and so through clean
+    try:
+        asyncio.run(run(settings))
+    except Fatal:
+        raise
+    except Exception:  # a bug: its traceback goes to the log, redacted like everything else
+        logging.getLogger("kpibot").critical("stopped by an unexpected error", exc_info=True)
+        return 1
+    return 0
 
 
 def _existing(path: Path) -> Path:
@@ -180,13 +199,12 @@ def main(argv: list[str] | None = None) -> int:
     copy.add_argument("dir", type=Path, nargs="?", help="folder (default: BACKUP_DIR)")
     copy.add_argument("--db", type=Path, help="database file (default: DATABASE_PATH)")
     args = parser.parse_args(argv)
+    clean = Redactor(())  # what `run` knows to hide, once its settings are read
     try:
         if args.command == "run":
             settings = load_settings()
-            logging.basicConfig(
-                level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-            )
-            asyncio.run(run(settings))
+            clean = Redactor.for_settings(settings)
+            return run_logged(settings, clean)
         elif args.command == "demo":
             files = asyncio.run(render_demo(args.out, SystemClock().now(), args.lang))
             print(f"Demo digests for a sample team written to {args.out.resolve()}:")
@@ -211,7 +229,7 @@ def main(argv: list[str] | None = None) -> int:
             except (OSError, sqlite3.Error) as exc:
                 raise Fatal(f"backup of {database} into {directory} failed: {exc}") from None
     except Fatal as exc:
-        print(f"kpibot: {exc}", file=sys.stderr)
+        print(f"kpibot: {clean.line(str(exc))}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 0

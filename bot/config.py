@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from yarl import URL
+
+_TOKEN_IN_PATH = re.compile(r"/bot\d+:", re.IGNORECASE)
 
 
 class Settings(BaseSettings):
@@ -49,6 +54,29 @@ class Settings(BaseSettings):
         if value is None or not value.strip():
             return None
         value = value.strip().rstrip("/")
-        if not value.startswith(("http://", "https://")):
-            raise ValueError("must start with http:// or https://")
+        if problem := api_url_problem(value):
+            raise ValueError(f"{problem}; expected a base address like http://127.0.0.1:8081")
         return value
+
+
+def api_url_problem(url: str) -> str | None:
+    """What is wrong with a Bot API base address, without repeating it: aiogram appends
+    /bot<token>/<method>, so an address aiohttp cannot parse would put the token into the
+    error text (and the operator may have pasted the token into it)."""
+    if any(c.isspace() or not c.isprintable() for c in url):
+        return "has spaces or control characters"
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 -- raises ValueError for a port that is not 0-65535
+        URL(url)  # what aiohttp will parse it with
+    except ValueError:
+        return "is not a valid URL (check the port, brackets and characters)"
+    if parts.scheme not in ("http", "https"):
+        return "must start with http:// or https://"
+    if not parts.hostname:
+        return "has no host"
+    if parts.query or parts.fragment or url.endswith(("?", "#")):
+        return "must not have a ?query or #fragment"
+    if _TOKEN_IN_PATH.search(parts.path):
+        return "must not contain /bot<token>: the bot adds it"
+    return None
