@@ -13,6 +13,8 @@ from typing import TypeVar
 
 import aiosqlite
 
+from storage.files import private_dir, private_file
+
 T = TypeVar("T")
 _MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 
@@ -148,8 +150,9 @@ class Database:
     @classmethod
     async def open(cls, path: str | Path) -> Database:
         path = str(path)
-        if path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        if path != ":memory:":  # created owner-only; SQLite's -wal and -shm follow its mode
+            private_dir(Path(path).parent)
+            private_file(Path(path))
         writer = await _connect(path)
         try:
             await writer.execute("PRAGMA journal_mode = WAL")
