@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import signal
 import socket
 import sqlite3
@@ -124,7 +125,7 @@ def test_kpibot_run_in_webhook_mode_until_sigterm(tmp_path):
                   WEBHOOK_PORT=str(port))  # fmt: skip
     bot = start_bot(env, tmp_path)
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 90  # start-up alone takes ~20 s on a busy machine
         while not (hooks := [c for c in fake.request("calls") if c["method"] == "setWebhook"]):
             assert bot.poll() is None and time.monotonic() < deadline, "no setWebhook"
             time.sleep(0.1)
@@ -138,6 +139,9 @@ def test_kpibot_run_in_webhook_mode_until_sigterm(tmp_path):
 
         assert _post(url, update("/lead 2"), None) == 401
         assert _post(url, update("/lead 2"), "not-the-secret") == 401
+        raw = json.dumps(update("/lead 2")).encode()
+        assert _raw_post(port, "секрет".encode(), raw) == 401  # no traceback in stderr (below)
+        assert _raw_post(port, SECRET.encode(), raw[:-1]) == 400
         assert _entries(db) == 0 and not fake.sent()
         assert _post(url, update("/lead 2"), SECRET) == 200
         sent = fake.sent()  # already there: the answer waited for the handler
@@ -172,3 +176,74 @@ def test_webhook_port_taken_is_one_line(tmp_path):
     assert bot.returncode == 2 and "Traceback" not in err, err
     lines = [line for line in err.splitlines() if line.startswith("kpibot:")]
     assert len(lines) == 1 and f"cannot listen for the webhook on 127.0.0.1:{port}" in lines[0]
+
+
+def _raw_post(port: int, secret: bytes | None, body: bytes) -> int:
+    """The status of a POST whose header bytes go out exactly as given (non-ASCII included)."""
+    head = [b"POST /telegram/webhook HTTP/1.1", b"Host: 127.0.0.1",
+            b"Content-Type: application/json", b"Content-Length: %d" % len(body),
+            b"Connection: close"]  # fmt: skip
+    if secret is not None:
+        head.append(b"X-Telegram-Bot-Api-Secret-Token: " + secret)
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        sock.sendall(b"\r\n".join(head) + b"\r\n\r\n" + body)
+        status = sock.makefile("rb").readline()
+    return int(status.split()[1])
+
+
+MALFORMED_SECRETS = {
+    "missing": None,
+    "empty": b"",
+    "wrong": b"wrong",
+    "one short": SECRET[:-1].encode(),
+    "one more": SECRET.encode() + b"x",
+    "utf-8": "секрет".encode(),
+    "utf-8 after the secret": SECRET.encode() + "é".encode(),
+    "not utf-8": b"\xff\xfe" + SECRET.encode(),
+    "long": b"x" * 4000,
+    "the secret many times": SECRET.encode() * 100,
+}
+TOO_LONG = b"x" * 20_000  # over aiohttp's 8 KiB a header: refused before any handler runs
+BAD_BODIES = (b"{not json", b"", b"\xff\xfe{}", b"[]", b'"an update"', b"null",
+              b'{"update_id": "five"}', b'{"update_id": 5, "message": {"text": 1}}')  # fmt: skip
+
+
+async def test_webhook_refuses_malformed_secrets_and_bodies_without_a_traceback(tmp_path, caplog):
+    """401 for any secret but the right one, 400 for a body that is not an update; the bot
+    logs no traceback for either (a stranger can send these at will) and keeps serving."""
+    caplog.set_level(logging.INFO)
+    async with FakeTelegram() as fake:
+        settings = Settings(
+            _env_file=None,  # type: ignore[call-arg]
+            bot_token=fake.token,
+            telegram_api_url=fake.base_url,
+            database_path=tmp_path / "kpi.sqlite3",
+            webhook_url=PUBLIC_URL,
+            webhook_secret=SECRET,
+            webhook_port=_free_port(),
+        )
+        repo = await Repository.open(settings.database_path)
+        bot = create_bot(settings)
+        clock = FixedClock(datetime(2026, 11, 20, 9, tzinfo=UTC))
+        dp = create_dispatcher(settings, repo, clock, schedule=False)
+        stop = asyncio.Event()
+        server = asyncio.create_task(run_webhook(settings, bot, dp, stop))
+        port = settings.webhook_port
+        try:
+            await fake.wait_calls("setWebhook")
+            update = json.dumps(_update(fake, "/lead 3")).encode()
+            for name, secret in MALFORMED_SECRETS.items():
+                assert await asyncio.to_thread(_raw_post, port, secret, update) == 401, name
+            for body in BAD_BODIES:
+                assert await asyncio.to_thread(_raw_post, port, SECRET.encode(), body) == 400, body
+            assert await asyncio.to_thread(_raw_post, port, TOO_LONG, update) == 400
+            assert await repo.entries.count() == 0 and not fake.sent
+            assert await asyncio.to_thread(_raw_post, port, SECRET.encode(), update) == 200
+            assert await repo.entries.count() == 1
+        finally:
+            stop.set()
+            await asyncio.wait_for(server, 10)
+            await bot.session.close()
+            await repo.close()
+    assert not [r for r in caplog.records if r.exc_info or r.levelno >= logging.ERROR]
+    assert "Traceback" not in caplog.text
