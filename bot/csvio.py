@@ -76,9 +76,14 @@ class CsvResult:
     errors: list[tuple[int, str]] = field(default_factory=list)  # (line number, reason)
 
 
-def write_csv(rows: Iterable[CsvEntry]) -> bytes:
+def write_csv(rows: Iterable[CsvEntry], delimiter: str = ",") -> bytes:
+    """Every cell in quotes (QUOTE_ALL): a `;`, `,` or line break in a note or a name is
+    never taken for a separator, not even by a reader that splits on both `,` and `;`
+    (an unquoted `a;b` it would split); spreadsheets still read quoted numbers as numbers.
+    `delimiter`: `,` (what /export sends) or `;` (Excel where `,` is the decimal sign);
+    import reads both."""
     out = io.StringIO(newline="")
-    writer = csv.writer(out)  # Excel's dialect: `,` and quotes where a cell needs them
+    writer = csv.writer(out, delimiter=delimiter, quoting=csv.QUOTE_ALL)  # Excel's dialect
     writer.writerow(COLUMNS)
     for r in rows:
         writer.writerow((
