@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import Settings
+from bot.config import Settings, api_url_problem
 from bot.redaction import MASK, Redactor
 from tests.processes import TOKEN, FakeProcess, bot_env, start_bot
 
@@ -171,3 +171,20 @@ def test_redactor_cleans_messages_arguments_and_tracebacks():
     assert SECRET not in text and "hook-secret-1" not in text, text
     assert text.count(f"/bot{MASK}/getMe") == 3 and "Traceback" in text, text
     assert clean.line(f"first\n  second {TOKEN}\r\n") == f"first second {MASK}"
+
+
+@pytest.mark.parametrize("url", [
+    "http://127.0.0.1:8081", "https://api.telegram.org", "http://[::1]:8081/prefix",
+    "HTTPS://bot-api.internal:443",
+])  # fmt: skip
+def test_ordinary_api_urls_are_accepted(url):
+    assert api_url_problem(url) is None
+
+
+@pytest.mark.parametrize("url", [
+    "ftp://127.0.0.1", "127.0.0.1:8081", "http:", "http://:80", "http://h:0x50", "http://[zz]",
+    "http://a b", "http://h\\x", "http://h/?token=1", "http://h/#x", "https://h/bot1:abc/",
+])  # fmt: skip
+def test_malformed_api_urls_are_refused_without_repeating_them(url):
+    problem = api_url_problem(url)
+    assert problem is not None and url not in problem
