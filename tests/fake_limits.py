@@ -4,7 +4,9 @@
 from __future__ import annotations
 
 import math
+import re
 from collections import deque
+from typing import Any
 
 from .fake_api import ApiError
 from .fake_html import JSON, EntityParseError, format_text, utf16_len
@@ -70,13 +72,85 @@ def caption_content(params: JSON, render_html: bool) -> JSON:
     return content
 
 
+# What Telegram counts against the flood limits: every message sent, and edits (a media group
+# counts one per item). Other methods (answers, chat actions, deletions) are not limited here.
+RATE_LIMITED_METHODS = frozenset({
+    "sendMessage", "sendPhoto", "sendDocument", "sendMediaGroup", "editMessageText",
+    "editMessageCaption",
+})  # fmt: skip
+_ACTIONS = (
+    "url", "callback_data", "web_app", "login_url", "switch_inline_query",
+    "switch_inline_query_current_chat", "switch_inline_query_chosen_chat", "copy_text",
+    "callback_game", "pay",
+)  # fmt: skip
+_URL_SCHEMES = ("http", "https", "tg", "ton")
+_HOST = re.compile(r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.)+[A-Za-z]{2,}(?::\d{1,5})?")
+
+
+def callback_answer_text(params: JSON) -> None:
+    """answerCallbackQuery: the notification/alert text is 0-200 characters."""
+    if len(str(params.get("text") or "")) > 200:
+        raise ApiError(400, "Bad Request: MESSAGE_TOO_LONG")
+
+
+def _check_url(url: str) -> None:
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        scheme, rest = "http", url  # Telegram reads "t.me/x" as http://t.me/x
+    problem = None
+    if scheme.lower() not in _URL_SCHEMES:
+        problem = "Unsupported URL protocol"
+    elif scheme.lower() in ("http", "https"):
+        host = re.split(r"[/?#]", rest, maxsplit=1)[0].rpartition("@")[2]
+        problem = "URL host is empty" if not host else None
+        problem = problem or (None if _HOST.fullmatch(host) else "Wrong HTTP URL")
+    if problem:
+        raise ApiError(
+            400, f"Bad Request: inline keyboard button URL '{url}' is invalid: {problem}"
+        )
+
+
+def _inline_button(button: Any) -> None:
+    if not isinstance(button, dict) or "text" not in button:
+        raise ApiError(
+            400, "Bad Request: can't parse inline keyboard button: Can't find field \"text\""
+        )
+    if not str(button["text"]):
+        raise ApiError(400, "Bad Request: inline keyboard button text must be non-empty")
+    actions = [k for k in _ACTIONS if button.get(k) is not None]
+    if button.get("callback_data") == "":  # an empty callback_data counts as none (Telegram)
+        actions.remove("callback_data")
+    if not actions:
+        raise ApiError(
+            400,
+            "Bad Request: can't parse inline keyboard button: "
+            "Text buttons are unallowed in the inline keyboard",
+        )
+    if "callback_data" in actions and len(str(button["callback_data"]).encode()) > 64:
+        raise ApiError(400, "Bad Request: BUTTON_DATA_INVALID")
+    if "url" in actions:
+        _check_url(str(button["url"]))
+
+
+def _reply_keyboard(markup: JSON) -> None:
+    for row in markup["keyboard"]:
+        for button in row:
+            text = button if isinstance(button, str) else (button or {}).get("text", "")
+            if not str(text):
+                raise ApiError(400, "Bad Request: keyboard button text must be non-empty")
+
+
 def inline_markup(params: JSON) -> JSON | None:
-    """Only inline keyboards are part of the returned message; reply keyboards are not."""
+    """Validate reply_markup as Telegram does; only an inline keyboard is part of the returned
+    message (reply keyboards, force_reply and keyboard removal are not)."""
     markup = params.get("reply_markup")
-    if not isinstance(markup, dict) or "inline_keyboard" not in markup:
+    if not isinstance(markup, dict):
+        return None
+    if "keyboard" in markup:
+        _reply_keyboard(markup)
+    if "inline_keyboard" not in markup:
         return None
     for row in markup["inline_keyboard"]:
         for button in row:
-            if len(str(button.get("callback_data", "")).encode()) > 64:
-                raise ApiError(400, "Bad Request: BUTTON_DATA_INVALID")
+            _inline_button(button)
     return markup

@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 
 from .fake_api import NOT_MODIFIED, ApiError, Call, Sent, api_method, as_int
+from .fake_limits import callback_answer_text
 from .fake_telegram_objects import JSON
 
 
@@ -51,6 +52,18 @@ class EditMethodsMixin:
             new["reply_markup"] = markup
         return self._edited(call, chat, old, new)
 
+    @api_method("editMessageCaption")
+    def _edit_message_caption(self, call: Call) -> JSON:
+        chat, old = self._own_message(call)
+        caption = self._caption(call.params)  # an empty caption removes it
+        if "text" in old:
+            raise ApiError(400, "Bad Request: there is no caption in the message to edit")
+        drop = ("caption", "caption_entities", "reply_markup")
+        new = {k: v for k, v in old.items() if k not in drop} | caption
+        if (markup := self._inline_markup(call.params)) is not None:
+            new["reply_markup"] = markup
+        return self._edited(call, chat, old, new)
+
     @api_method("editMessageReplyMarkup")
     def _edit_message_reply_markup(self, call: Call) -> JSON:
         chat, old = self._own_message(call)
@@ -85,6 +98,7 @@ class EditMethodsMixin:
                 400,
                 "Bad Request: query is too old and response timeout expired or query ID is invalid",
             )
+        callback_answer_text(call.params)
         self._open_queries.discard(query_id)
         self.callback_answers[query_id] = call.params
         return True

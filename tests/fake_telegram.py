@@ -27,8 +27,10 @@ Adding a Bot API method: a mixin (or FakeTelegram subclass) with a method decora
 `@api_method("pinChatMessage")` taking a `Call`, listed in FakeTelegram's bases; or, in one
 test, `fake.register("pinChatMessage", handler)`.
 
-Deliberate realism: parse_mode=HTML is checked (bad HTML, empty or too long text -> 400; with
-render_html=True messages hold the stripped text plus entities, as Telegram stores them),
+Deliberate realism: what Telegram refuses is refused with its error text (fake_limits.py,
+fake_html.py: bad HTML, too long texts, captions and callback answers, bad buttons; the flood
+limits are on by default); with render_html=True messages hold the stripped text plus
+entities, as Telegram stores them;
 editMessageText without reply_markup drops the keyboard, "message is not modified" and stale
 callback queries are 400s, allowed_updates filters new updates, and a second concurrent
 getUpdates terminates the first with 409. Other parse modes are echoed as sent.
@@ -114,7 +116,8 @@ class FakeTelegram(
         self.errors: list[BaseException] = []  # bugs in the fake itself (answered as 500)
         self._faults: dict[str, list[Fault]] = {}
         self._hangs: dict[str, list[float]] = {}
-        self._limits: RateLimits | None = None
+        # Telegram's flood limits hold in every test; enforce_limits(None, None) opts out.
+        self._limits: RateLimits | None = RateLimits(30, 20)
         self._runner: web.AppRunner | None = None
         self._closing = asyncio.Event()
         self._poll_generation = 0
@@ -163,10 +166,13 @@ class FakeTelegram(
     def enforce_limits(
         self, per_second: int | None = 30, per_chat_per_minute: int | None = 20
     ) -> None:
-        """429 with a correct retry_after beyond Telegram's limits; both None switches it off.
+        """429 "Too Many Requests: retry after N" (with parameters.retry_after) beyond these
+        limits; on by default with Telegram's figures (30 a second in all, 20 a minute into one
+        group). Both None switches it off, for the few tests that measure something else.
 
-        Counts sendMessage/sendPhoto/sendDocument (1 each) and sendMediaGroup (1 per item);
-        the per-chat limit applies to group chats (negative ids) only.
+        Counts sendMessage/sendPhoto/sendDocument and editMessageText/editMessageCaption (1
+        each) and sendMediaGroup (1 per item); the per-chat limit applies to group chats
+        (negative ids) only. Only accepted calls count.
         """
         off = per_second is None and per_chat_per_minute is None
         self._limits = None if off else RateLimits(per_second, per_chat_per_minute)

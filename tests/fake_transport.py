@@ -13,7 +13,6 @@ from aiohttp import BodyPartReader, web
 
 from .fake_api import (
     MAX_POLL_TIMEOUT,
-    SENDING_METHODS,
     ApiError,
     Call,
     Fault,
@@ -22,7 +21,7 @@ from .fake_api import (
     decode_param,
     default_description,
 )
-from .fake_limits import RateLimits
+from .fake_limits import RATE_LIMITED_METHODS, RateLimits
 from .fake_telegram_objects import JSON
 
 
@@ -148,7 +147,8 @@ class TransportMixin:
                 await asyncio.wait_for(self._closing.wait(), hangs.pop(0))
 
     def _limited(self, call: Call, handler: Callable[[Call], Any]) -> Any:
-        if self._limits is None or call.method not in SENDING_METHODS:
+        """Flood limits around a handler: 429 before it runs, counted once it succeeded."""
+        if self._limits is None or call.method not in RATE_LIMITED_METHODS:
             return handler(call)
         chat_id = call.params.get("chat_id")
         chat_id = chat_id if isinstance(chat_id, int) else 0
