@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 from datetime import date
 
 from bot import texts as fmt
@@ -26,11 +25,9 @@ def goal_line(
     line: GoalLine, t: Texts, currency: str, metrics: dict[str, Metric], names: dict[int, str]
 ) -> str:
     st, kpi = line.status, line.kpi
-    label = fmt.metric_name(kpi.key, t, metrics)  # plain text: a custom name is user text
+    name = fmt.metric_name(kpi.key, t, metrics)
     if line.person_id is not None:
-        name = t("goal-person", person=names.get(line.person_id, str(line.person_id)), kpi=label)
-    else:
-        name = html.escape(label, quote=False)  # what the Translator does to its arguments
+        name = t("goal-person", person=names.get(line.person_id, str(line.person_id)), kpi=name)
     target = _value(st.target.value, kpi, t, currency)
     sign = "≤" if st.target.direction is Direction.AT_MOST else ""
     head = f"{ICONS[st.status]} {name}: "

@@ -95,3 +95,13 @@ def chat_full_info(chat: JSON) -> JSON:
         False,
     )
     return {**chat, "accent_color_id": 0, "max_reaction_count": 11, "accepted_gift_types": gifts}
+
+
+def __getattr__(name: str) -> object:
+    """`TelegramWorld` is importable from here too (lazily: tests/fake_updates.py imports this
+    module, so a plain import would be circular)."""
+    if name == "TelegramWorld":
+        from .fake_updates import TelegramWorld
+
+        return TelegramWorld
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
