@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from storage.checkin import CheckinRepo
 from storage.db import Database
 from storage.digests import DigestRepo
 from storage.entries import EntryRepo
+from storage.scoreboards import ScoreboardRepo
 from storage.targets import TargetRepo
 from storage.teams import TeamRepo
 
@@ -18,6 +20,8 @@ class Repository:
         self.entries = EntryRepo(db)
         self.targets = TargetRepo(db)
         self.digests = DigestRepo(db)
+        self.checkins = CheckinRepo(db)
+        self.scoreboards = ScoreboardRepo(db)
 
     @classmethod
     async def open(cls, path: str | Path) -> Repository:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from aiogram import Router
 
 from bot.handlers import (
+    checkin,
     corrections,
     data,
     digests,
@@ -29,6 +30,7 @@ def get_routers() -> list[Router]:
         errors.create_router(),  # catches failures of every router below
         logging.create_router(),  # /lead /qlead /post /sale /resp /log and their edits
         status.create_router(),  # /kpi /me
+        checkin.create_router(),  # /checkin, `/start checkin`, its buttons, typed values, /keys
         membership.create_router(),  # service messages: joins and leaves
         onboarding.create_router(),  # /start, /help, /team, the bot added to a group
         targets.create_router(),  # /target /targets /top

@@ -1,0 +1,153 @@
+"""What a check-in shows and how its values are recorded (the handlers only route presses).
+
+A value is recorded exactly as `/log <metric> <value>` typed on the check-in's day would be:
+the same parser (so the same validation and error texts) and the same `bot.logbook.record`.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from aiogram.types import InlineKeyboardMarkup
+
+from bot import texts as fmt
+from bot.checkin.keyboards import metric_list, number_pad
+from bot.i18n import Html, Texts
+from bot.logbook import Recorded, record
+from bot.parsing import parse_command
+from bot.reports import team_metrics
+from bot.views import value_text
+from kpi.models import Metric, MetricKind, Target
+from storage.checkin import Checkin
+from storage.records import Source, Team
+from storage.repository import Repository
+
+DEFAULT_METRICS = ("leads", "posts", "response_time")
+USED_DAYS = 30
+# A target on a derived KPI asks for the metric it is computed from.
+KPI_METRIC = {
+    "response_median": "response_time", "response_p90": "response_time",
+    "response_sla": "response_time", "follower_growth": "followers", "churn_pct": "unsubscribes",
+    "conversion": "sales", "qualified_share": "qualified_leads", "engagement_rate": "likes",
+}  # fmt: skip
+
+
+def expected_metrics(
+    metrics: dict[str, Metric], targets: list[Target], used: list[str], user_id: int, day: date
+) -> tuple[list[str], list[str]]:
+    """(shown, the rest behind «Ещё…»): metrics with a team or personal target first, then
+    those the person used lately; the common three fill up a short list."""
+    aimed = [
+        KPI_METRIC.get(x.kpi, x.kpi)
+        for x in sorted(targets, key=lambda x: (x.user_id is None, x.id or 0))
+        if x.user_id in (None, user_id) and x.valid_from <= day
+    ]
+    shown = [k for k in dict.fromkeys([*aimed, *used]) if k in metrics]
+    shown += [k for k in DEFAULT_METRICS if k in metrics and k not in shown][: 3 - len(shown)]
+    return shown, [k for k in metrics if k not in shown]
+
+
+def logged_text(
+    logged: dict[str, list[float]], metrics: dict[str, Metric], t: Texts, currency: str
+) -> str:
+    parts = []
+    for key, values in logged.items():
+        metric = metrics.get(key)
+        if metric is None:
+            continue
+        if metric.kind is MetricKind.DURATION:
+            shown = ", ".join(fmt.duration(v, t) for v in values)
+        elif metric.kind is MetricKind.GAUGE:
+            shown = value_text(metric, values[-1], t, currency)
+        else:
+            shown = value_text(metric, sum(values), t, currency)
+        parts.append(f"{fmt.metric_name(key, t, metrics)} {shown}")
+    return " · ".join(parts)
+
+
+def day_line(day: date, today: date, t: Texts) -> str:
+    shown = fmt.short_date(day, t.lang)
+    if day == today:
+        return t("checkin-day-today", day=shown)
+    if day == today - timedelta(days=1):
+        return t("checkin-day-yesterday", day=shown)
+    return t("checkin-day", day=shown)
+
+
+async def render(
+    repo: Repository, ci: Checkin, team: Team, t: Texts, today: date, notice: str = ""
+) -> tuple[str, InlineKeyboardMarkup]:
+    """The check-in message as it stands: text (HTML) and its keyboard."""
+    metrics = await team_metrics(repo, team.id)
+    logged = await repo.checkins.day_totals(team.id, ci.user_id, ci.day)
+    currency = team.settings.currency
+    done = logged_text(logged, metrics, t, currency)
+    lines = [
+        t("checkin-title", day=Html(day_line(ci.day, today, t))),
+        t("checkin-logged", items=Html(done)) if done else t("checkin-nothing"),
+    ]
+    if notice:
+        lines += ["", notice]
+    metric = metrics.get(ci.metric or "")
+    if metric is not None:
+        name = fmt.metric_name(metric.key, t, metrics)
+        duration = metric.kind is MetricKind.DURATION
+        typed = ci.digits or "…"
+        if duration and ci.digits:
+            typed = fmt.duration(float(ci.digits), t)
+        hint = t("checkin-pad-minutes") if duration else t("checkin-pad-hint")
+        lines += ["", t("checkin-pad", name=name, value=typed), hint]
+        return "\n".join(lines), number_pad(ci, duration, t)
+    targets = await repo.targets.all(team.id)
+    used = await repo.checkins.usage(team.id, ci.user_id, today - timedelta(days=USED_DAYS))
+    shown, rest = expected_metrics(metrics, targets, used, ci.user_id, ci.day)
+    keys = shown + rest if ci.more else shown
+    labels = []
+    for key in keys:  # what the day holds already, on the button: «Лиды · 3»
+        label = fmt.metric_name(key, t, metrics)
+        if key in logged:
+            label += " · " + logged_text({key: logged[key]}, metrics, t, currency).split(" ")[-1]
+        labels.append((key, label))
+    lines += ["", t("checkin-pick")]
+    return "\n".join(lines), metric_list(ci, labels, bool(rest) and not ci.more, ci.day == today, t)
+
+
+def summary(
+    ci: Checkin,
+    logged: dict[str, list[float]],
+    metrics: dict[str, Metric],
+    team: Team,
+    t: Texts,
+    today: date,
+) -> str:
+    """«Готово»: one line for the day."""
+    done = logged_text(logged, metrics, t, team.settings.currency)
+    day = day_line(ci.day, today, t)
+    if not done:
+        return t("checkin-summary-empty", day=Html(day))
+    return t("checkin-summary", day=Html(day), items=Html(done))
+
+
+async def log_value(
+    repo: Repository,
+    team: Team,
+    user_id: int,
+    metric_key: str,
+    typed: str,
+    day: date,
+    now: datetime,
+    source: Source,
+) -> tuple[Recorded, dict[str, Metric]]:
+    """`/log <metric> <typed>` as if typed on `day`; raises ParseError like the command."""
+    metrics = await team_metrics(repo, team.id)
+    custom = {k: m for k, m in metrics.items() if m.custom_name}
+    # `day` stands in for today: the value belongs to it, «вчера» typed counts back from it.
+    parsed = parse_command("log", f"{metric_key} {typed}", day, custom)
+    recorded = await record(repo, team.id, user_id, parsed, metrics, now, source)
+    return recorded, custom
+
+
+def press_source(ci: Checkin) -> Source:
+    """A press's key for the entries it stores: the check-in at its version. Negative, so it
+    never meets a real message id; a press handled twice stores nothing the second time."""
+    return Source(ci.chat_id, -(ci.id * 1_000_000 + ci.version), 0)

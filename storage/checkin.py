@@ -1,0 +1,143 @@
+"""Check-ins: the state of a day logged by buttons, kept in SQLite so a restart loses nothing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import aiosqlite
+
+from storage.db import Database
+from storage.records import parse_day, utc_iso
+
+_COLUMNS = "id, user_id, team_id, chat_id, message_id, day, metric, digits, more, version, closed"
+
+
+@dataclass(frozen=True)
+class Checkin:
+    id: int
+    user_id: int
+    team_id: int
+    chat_id: int
+    message_id: int | None
+    day: date
+    metric: str | None  # the metric on the number pad; None while the list is shown
+    digits: str
+    more: bool
+    version: int
+    closed: bool
+
+
+def _checkin(row: aiosqlite.Row) -> Checkin:
+    return Checkin(
+        row["id"], row["user_id"], row["team_id"], row["chat_id"], row["message_id"],
+        parse_day(row["day"]), row["metric"], row["digits"], bool(row["more"]), row["version"],
+        bool(row["closed"]),
+    )  # fmt: skip
+
+
+class CheckinRepo:
+    def __init__(self, db: Database):
+        self._db = db
+
+    async def open(
+        self, user_id: int, team_id: int, chat_id: int, day: date, now: datetime
+    ) -> Checkin:
+        """A new check-in; the person's older ones close (their buttons answer «outdated»)."""
+        async with self._db.transaction() as conn:
+            await conn.execute(
+                "UPDATE checkins SET closed = 1, version = version + 1, updated_at = ?"
+                " WHERE user_id = ? AND closed = 0",
+                (utc_iso(now), user_id),
+            )
+            rows = await conn.execute_fetchall(
+                "INSERT INTO checkins (user_id, team_id, chat_id, day, updated_at)"
+                f" VALUES (?, ?, ?, ?, ?) RETURNING {_COLUMNS}",
+                (user_id, team_id, chat_id, day.isoformat(), utc_iso(now)),
+            )
+        return _checkin(next(iter(rows)))
+
+    async def set_message(self, checkin_id: int, message_id: int) -> None:
+        async with self._db.transaction() as conn:
+            await conn.execute(
+                "UPDATE checkins SET message_id = ? WHERE id = ?", (message_id, checkin_id)
+            )
+
+    async def get(self, checkin_id: int) -> Checkin | None:
+        row = await self._db.fetch_one(
+            f"SELECT {_COLUMNS} FROM checkins WHERE id = ?", (checkin_id,)
+        )
+        return _checkin(row) if row else None
+
+    async def current(self, user_id: int) -> Checkin | None:
+        """The person's open check-in whose message was sent, if any."""
+        row = await self._db.fetch_one(
+            f"SELECT {_COLUMNS} FROM checkins WHERE user_id = ? AND closed = 0"
+            " AND message_id IS NOT NULL ORDER BY id DESC LIMIT 1",
+            (user_id,),
+        )
+        return _checkin(row) if row else None
+
+    async def advance(
+        self,
+        checkin_id: int,
+        version: int,
+        now: datetime,
+        *,
+        day: date | None = None,
+        metric: str | None = None,
+        digits: str = "",
+        more: bool | None = None,
+        closed: bool = False,
+    ) -> Checkin | None:
+        """Move an open check-in drawn at `version` to its next state; None if it moved on
+        already (a second press, a callback delivered twice, an old message)."""
+        async with self._db.transaction() as conn:
+            rows = list(
+                await conn.execute_fetchall(
+                    "UPDATE checkins SET version = version + 1, updated_at = ?, metric = ?,"
+                    " digits = ?, day = COALESCE(?, day), more = COALESCE(?, more), closed = ?"
+                    f" WHERE id = ? AND version = ? AND closed = 0 RETURNING {_COLUMNS}",
+                    (
+                        utc_iso(now),
+                        metric,
+                        digits,
+                        day.isoformat() if day else None,
+                        None if more is None else int(more),
+                        int(closed),
+                        checkin_id,
+                        version,
+                    ),
+                )
+            )
+        return _checkin(rows[0]) if rows else None
+
+    async def day_totals(self, team_id: int, user_id: int, day: date) -> dict[str, list[float]]:
+        """What the person logged in the team on `day`: metric -> values, in logging order."""
+        rows = await self._db.fetch(
+            "SELECT metric, value FROM entries WHERE team_id = ? AND user_id = ? AND day = ?"
+            " AND deleted_at IS NULL ORDER BY id",
+            (team_id, user_id, day.isoformat()),
+        )
+        out: dict[str, list[float]] = {}
+        for row in rows:
+            out.setdefault(row["metric"], []).append(row["value"])
+        return out
+
+    async def usage(self, team_id: int, user_id: int, since: date) -> list[str]:
+        """The metrics the person logged in the team since `since`, most used first."""
+        rows = await self._db.fetch(
+            "SELECT metric, COUNT(*) AS n FROM entries WHERE team_id = ? AND user_id = ?"
+            " AND day >= ? AND deleted_at IS NULL GROUP BY metric ORDER BY n DESC, metric",
+            (team_id, user_id, since.isoformat()),
+        )
+        return [row["metric"] for row in rows]
+
+    async def quick_keys(self, user_id: int) -> bool | None:
+        """None: never offered; True: shown; False: the person turned them off."""
+        row = await self._db.fetch_one("SELECT quick_keys FROM users WHERE id = ?", (user_id,))
+        return None if row is None or row["quick_keys"] is None else bool(row["quick_keys"])
+
+    async def set_quick_keys(self, user_id: int, on: bool) -> None:
+        async with self._db.transaction() as conn:
+            await conn.execute("UPDATE users SET quick_keys = ? WHERE id = ?", (int(on), user_id))
