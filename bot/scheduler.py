@@ -17,6 +17,7 @@ from aiogram import Bot
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
+from bot.checkin.flow import start as start_checkin
 from bot.clock import Clock
 from bot.config import Settings
 from bot.delivery import ChatGone, Failed, RateLimiter, Uncertain, call, send_album_and_text
@@ -142,13 +143,20 @@ class Digests:
 
     async def _nudge(self, person: Person, team: Team, today: date) -> int:
         t = self.translator.bind(self.translator.language(person.language))
-        text = t("reminder", team=team.title)
+        notice = t("reminder", team=team.title)  # on top of a check-in for the team
+        ci, text, markup = await start_checkin(
+            self.repo, team, person.id, person.id, t, self.clock.now(), notice=notice
+        )
         try:
-            await call(lambda: self.bot.send_message(person.id, text), self.limiter, person.id)
+            sent = await call(
+                lambda: self.bot.send_message(person.id, text, reply_markup=markup),
+                self.limiter, person.id,
+            )  # fmt: skip
         except (ChatGone, Failed, Uncertain) as exc:
             # 403 is normal here: the person never opened a private chat with the bot.
             log.info("no reminder for %s: %s", person.id, exc)
             return 0
+        await self.repo.checkins.set_message(ci.id, sent.message_id)
         return 1
 
 

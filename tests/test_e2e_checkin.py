@@ -193,3 +193,53 @@ async def test_forged_callback_data_is_refused(harness: BotHarness, team):
     await fake.wait_idle()
     assert "Что записать?" in text_of(fake, private["id"], msg)
     assert len(await _values(harness)) == 2
+
+
+async def test_the_evening_reminder_opens_the_checkin_and_remind_off_silences_it(
+    harness: BotHarness,
+):
+    fake = harness.fake
+    group = fake.group(GROUP, "SMM Север")
+    quiet = fake.user(31, "Тихоня", language_code="ru")
+    muted = fake.user(32, "Muted", language_code="ru")
+    for person in (quiet, muted):
+        await harness.say(fake.private_chat(person), person, "/start")
+        await harness.say(group, person, "/help")
+    await harness.say(fake.private_chat(muted), muted, "/remind off")
+    harness.clock.moment = harness.clock.moment.replace(hour=15)  # 18:00 in Moscow
+    mark = fake.mark()
+    await harness.digests.tick()
+    sent = [s for s in fake.sent[mark:] if s.method == "sendMessage"]
+    assert [s.chat_id for s in sent] == [31]
+    assert "🔔" in (sent[0].text or "") and "Что записать?" in (sent[0].text or "")
+    msg = sent[0].message["message_id"]
+    await press(fake, 31, msg, "Лиды", quiet)
+    await press(fake, 31, msg, "2", quiet)
+    await press(fake, 31, msg, "✅", quiet)
+    assert "Лиды: <b>+2</b> → 2" in text_of(fake, 31, msg)
+
+
+async def test_quick_keys_log_at_once_and_keys_off_removes_them(harness: BotHarness, team):
+    group, anya, private = team
+    fake = harness.fake
+    await harness.say(group, anya, "/post 1")
+    mark = fake.mark()
+    await _open(harness, private, anya)
+    keys = next(s for s in fake.sent[mark:] if "reply_markup" in s.params and "⌨️" in (s.text or ""))
+    markup = keys.params["reply_markup"]
+    markup = markup if isinstance(markup, dict) else __import__("json").loads(markup)
+    labels = [b["text"] for row in markup["keyboard"] for b in row]
+    assert labels == ["+1 пост", "+1 лид", "⏱ Время ответа", "📊 KPI"]  # most used first
+    assert markup["is_persistent"] is True and markup["resize_keyboard"] is True
+    reply = await harness.say(private, anya, "+1 лид")
+    assert "Лиды: <b>+1</b> → 1 за ноябрь 2026" in reply
+    reply = await harness.say(private, anya, "📊 KPI")
+    assert "Лиды: <b>1</b>" in reply and "Публикации: <b>1</b>" in reply
+    mark = fake.mark()
+    await harness.say(private, anya, "/keys off")
+    removed = fake.sent[mark].params["reply_markup"]
+    removed = removed if isinstance(removed, dict) else __import__("json").loads(removed)
+    assert removed == {"remove_keyboard": True}
+    mark = fake.mark()
+    await _open(harness, private, anya)  # not offered again once turned off
+    assert not any("⌨️" in (s.text or "") for s in fake.sent[mark:])

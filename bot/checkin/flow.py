@@ -18,6 +18,7 @@ from bot.parsing import parse_command
 from bot.reports import team_metrics
 from bot.views import value_text
 from kpi.models import Metric, MetricKind, Target
+from kpi.periods import local_today
 from storage.checkin import Checkin
 from storage.records import Source, Team
 from storage.repository import Repository
@@ -110,6 +111,27 @@ async def render(
         labels.append((key, label))
     lines += ["", t("checkin-pick")]
     return "\n".join(lines), metric_list(ci, labels, bool(rest) and not ci.more, ci.day == today, t)
+
+
+async def start(
+    repo: Repository,
+    team: Team,
+    user_id: int,
+    chat_id: int,
+    t: Texts,
+    now: datetime,
+    *,
+    metric: str | None = None,
+    notice: str = "",
+) -> tuple[Checkin, str, InlineKeyboardMarkup]:
+    """A new check-in for today (the person's older ones go stale) and its first message;
+    the caller sends it and then stores its id (`repo.checkins.set_message`)."""
+    today = local_today(now, team.settings.timezone)
+    ci = await repo.checkins.open(user_id, team.id, chat_id, today, now)
+    if metric is not None:
+        ci = await repo.checkins.advance(ci.id, ci.version, now, metric=metric) or ci
+    text, markup = await render(repo, ci, team, t, today, notice=notice)
+    return ci, text, markup
 
 
 def summary(

@@ -11,7 +11,7 @@ from aiogram.filters import Command, CommandObject
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message, ReplyKeyboardRemove
 
 from bot.checkin import quick_keys
-from bot.checkin.flow import log_value, press_source, render, summary
+from bot.checkin.flow import log_value, press_source, render, start, summary
 from bot.checkin.keyboards import MAX_DIGITS, CheckinButton
 from bot.clock import Clock
 from bot.context import Ctx
@@ -31,19 +31,14 @@ log = logging.getLogger(__name__)
 
 
 async def open_checkin(
-    bot: Bot, repo: Repository, team: Team, user_id: int, chat_id: int, t, clock: Clock,
+    bot: Bot, repo: Repository, team: Team, ctx: Ctx, chat_id: int, clock: Clock,
     metric: str | None = None,
-) -> Checkin:  # fmt: skip
-    """A fresh check-in message (older ones of the person go stale)."""
-    now = clock.now()
-    today = local_today(now, team.settings.timezone)
-    ci = await repo.checkins.open(user_id, team.id, chat_id, today, now)
-    if metric is not None:
-        ci = await repo.checkins.advance(ci.id, ci.version, now, metric=metric) or ci
-    text, markup = await render(repo, ci, team, t, today)
+) -> None:  # fmt: skip
+    ci, text, markup = await start(
+        repo, team, ctx.person.id, chat_id, ctx.t, clock.now(), metric=metric
+    )
     sent = await bot.send_message(chat_id, text, reply_markup=markup)
     await repo.checkins.set_message(ci.id, sent.message_id)
-    return ci
 
 
 async def checkin_command(
@@ -52,7 +47,7 @@ async def checkin_command(
     team = await team_or_explain(message, ctx)
     if team is None:
         return
-    await open_checkin(bot, repo, team, ctx.person.id, message.chat.id, ctx.t, clock)
+    await open_checkin(bot, repo, team, ctx, message.chat.id, clock)
     if await repo.checkins.quick_keys(ctx.person.id) is None:  # offered once, on the first
         await _show_keys(message, ctx, repo, clock, team)
 
