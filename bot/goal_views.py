@@ -13,7 +13,7 @@ from kpi.periods import elapsed_days
 
 ICONS = {
     Status.ON_TRACK: "✅", Status.AT_RISK: "⚠️", Status.OFF_TRACK: "❌",
-    Status.TOO_EARLY: "⏳", Status.NO_DATA: "▫️",
+    Status.TOO_EARLY: "⏳", Status.NO_DATA: "▫️", Status.MET: "✅", Status.MISSED: "❌",
 }  # fmt: skip
 
 

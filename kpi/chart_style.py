@@ -59,6 +59,8 @@ STATUS_COLOURS = MappingProxyType(
         Status.AT_RISK: "#EE7733",
         Status.OFF_TRACK: "#CC3311",
         Status.TOO_EARLY: "#BBBBBB",
+        Status.MET: "#009988",
+        Status.MISSED: "#CC3311",
     }
 )
 # Caption colour inside a bar of that status: keep the contrast readable.
@@ -68,6 +70,8 @@ ON_BAR_INK = MappingProxyType(
         Status.AT_RISK: INK,
         Status.OFF_TRACK: "#FFFFFF",
         Status.TOO_EARLY: INK,
+        Status.MET: "#FFFFFF",
+        Status.MISSED: "#FFFFFF",
     }
 )
 SERIES_COLOUR = "#0077BB"
@@ -136,20 +140,30 @@ def estimate_width_in(text: str, pt: float) -> float:
     return max((len(line) for line in text.split("\n")), default=0) * pt * 0.62 / 72
 
 
-def fmt_number(value: float, decimal: str = ".") -> str:
-    """Compact number: whole values without decimals, thousands split by a thin space,
-    `decimal` the reader's decimal sign ("," in Russian)."""
-    if math.isclose(value, round(value), abs_tol=1e-9) or abs(value) >= 100:
-        text = f"{value:,.0f}"
-    elif abs(value) >= 10:
-        text = f"{value:,.1f}"
-    else:
-        text = f"{value:,.2f}".rstrip("0").rstrip(".")
+def decimals_for(value: float) -> int:
+    """Decimals the compact form needs: none from 100 up, at most one from 10, two below;
+    a rounded value drops its trailing zeros (87.04 is «87», not «87,0»)."""
+    if not math.isfinite(value) or abs(value) >= 100:
+        return 0
+    text = f"{value:.{1 if abs(value) >= 10 else 2}f}".rstrip("0").rstrip(".")
+    return len(text.partition(".")[2])
+
+
+def precision(values: Iterable[float | None]) -> int:
+    """One precision for numbers shown side by side: the most any of them needs."""
+    return max((decimals_for(v) for v in values if v is not None), default=0)
+
+
+def fmt_number(value: float, decimal: str = ".", decimals: int | None = None) -> str:
+    """Compact number: thousands split by a thin space, `decimal` the reader's decimal sign
+    ("," in Russian); `decimals` fixed (see `precision`) or as the value needs."""
+    places = decimals_for(value) if decimals is None else decimals
+    text = f"{value:,.{places}f}"
     return text.replace(",", "\u202f").replace(".", decimal).replace("-", "−")
 
 
-def with_unit(value: float, unit: str, decimal: str = ".") -> str:
-    shown = fmt_number(value, decimal)
+def with_unit(value: float, unit: str, decimal: str = ".", decimals: int | None = None) -> str:
+    shown = fmt_number(value, decimal, decimals)
     return f"{shown}\u00a0{unit}" if unit else shown
 
 
@@ -166,8 +180,8 @@ class Page:
     to: Transform
     decimal: str = "."  # the reader's decimal sign, for every number drawn
 
-    def number(self, value: float, unit: str = "") -> str:
-        return with_unit(value, unit, self.decimal)
+    def number(self, value: float, unit: str = "", decimals: int | None = None) -> str:
+        return with_unit(value, unit, self.decimal, decimals)
 
     def text(self, x: float, y: float, s: str, *, size: float = LABEL_PT, **kw: Any) -> Text:
         """Plain text at (x, y) inches; `dx`/`dy` nudge it by points."""

@@ -242,17 +242,18 @@ def _trend_panel(
 
     page.lines([[(left, y(t)), (right, y(t))] for t in ticks], **st.GRID_LINE)
     page.lines([[(left, y(lo)), (right, y(lo))]], **st.BASE_LINE)
+    i, v = next((i, v) for i, v in reversed(list(enumerate(s.values))) if v is not None)
+    places = st.precision([s.target, v])  # the target and the last value side by side
     if s.target is not None:
         line = [[(left, y(s.target)), (right, y(s.target))]]
         page.lines(line, colors=st.TARGET_COLOUR, linewidths=1.2, linestyles=(0, (5, 3)))
-        label = f"{target_label}: {page.number(s.target, s.unit)}"
+        label = f"{target_label}: {page.number(s.target, s.unit, places)}"
         page.text(left, y(s.target), label, dx=3, dy=2, **st.TARGET_NOTE)
     ys = [math.nan if v is None else y(v) for v in s.values]  # NaN: a gap, not a zero
     page.plot(xs, ys, color=st.SERIES_COLOUR, linewidth=2.2, marker="o", markersize=4.5, zorder=2)
-    i, v = next((i, v) for i, v in reversed(list(enumerate(s.values))) if v is not None)
     end = i >= len(xs) - 2  # right-aligned near the edge so the label stays on the page
     dx, ha = (5, "right") if end else (0, "center")
-    page.text(xs[i], y(v), page.number(v, s.unit), dx=dx, dy=6, ha=ha, **st.LAST_VALUE)
+    page.text(xs[i], y(v), page.number(v, s.unit, places), dx=dx, dy=6, ha=ha, **st.LAST_VALUE)
 
 
 # --- people -------------------------------------------------------------------------------
@@ -319,6 +320,7 @@ def _people_panel(
         page.text(x0 + width / 2, top + n * pitch / 2, no_data, **st.NOTE)
         return
     pad, scale = 0.06, math.inf  # scale: inches per unit, the largest that fits every label
+    places = st.precision(values)  # one column of numbers, one precision
     placed = []
     for i, v in enumerate(values):
         y = top + (i + 0.5) * pitch
@@ -326,7 +328,7 @@ def _people_panel(
             gone = no_data if len(no_data) <= 14 else "—"
             page.text(x0 + pad, y, gone, **{**st.NOTE, "size": st.SMALL_PT, "ha": "left"})
             continue
-        text = page.text(x0, y, page.number(v, unit), size=st.VALUE_PT, va="center")
+        text = page.text(x0, y, page.number(v, unit, places), size=st.VALUE_PT, va="center")
         if v > 0:
             scale = min(scale, max(width - pad - page.width(text), 0.1 * width) / v)
         placed.append((text, max(v, 0.0), y))

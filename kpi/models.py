@@ -32,6 +32,9 @@ class Status(StrEnum):
     OFF_TRACK = "off_track"
     TOO_EARLY = "too_early"  # too little of the period has passed to judge
     NO_DATA = "no_data"
+    # A finished period is judged once, in two words (not "at risk" for a week that is over).
+    MET = "met"
+    MISSED = "missed"
 
 
 @dataclass(frozen=True)

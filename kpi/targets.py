@@ -100,13 +100,13 @@ def evaluate(
     if cumulative and direction is Direction.AT_LEAST and remaining > 0:
         need = max(0.0, goal - actual) / remaining
 
-    over = today >= period.end
-    if cumulative and direction is Direction.AT_LEAST and actual >= goal:
+    if today >= period.end:  # over: the target was met or it was not
+        met = _judge(actual, goal, direction, settings.risk_pct) is Status.ON_TRACK
+        status = Status.MET if met else Status.MISSED
+    elif cumulative and direction is Direction.AT_LEAST and actual >= goal:
         status = Status.ON_TRACK  # already met, however early in the period
     elif _is_sum(kpi) and direction is Direction.AT_MOST and actual > goal:
         status = Status.OFF_TRACK  # a "≤" sum already over its limit can only grow
-    elif over:
-        status = _judge(actual, goal, direction, settings.risk_pct)
     elif forecast is None or share < settings.min_elapsed_share:
         status = Status.TOO_EARLY
     else:

@@ -17,6 +17,7 @@ Where things are:
     fake_transport.py   aiohttp server, request decoding, dispatch, getUpdates, webhooks
     fake_control.py     the /_fake/ control API of the standalone process
     fake_methods_*.py   the Bot API methods (send, edit, chat), one mixin per concern
+    fake_pins.py        pinned messages (pin/unpin, getChat.pinned_message, by-hand actions)
     fake_limits.py      flood limits (429) and what Telegram refuses to send (400)
     fake_html.py        parse_mode=HTML, as strict as Telegram
     fake_world.py       state: people, chats, members, messages, the update queue
@@ -65,6 +66,7 @@ from .fake_limits import RateLimits
 from .fake_methods_chat import ChatMethodsMixin
 from .fake_methods_edit import EditMethodsMixin
 from .fake_methods_send import SendMethodsMixin
+from .fake_pins import PinMethodsMixin
 from .fake_telegram_objects import JSON
 from .fake_transport import TransportMixin
 from .fake_updates import TelegramWorld
@@ -81,6 +83,7 @@ class FakeTelegram(
     ControlMixin,
     SendMethodsMixin,
     EditMethodsMixin,
+    PinMethodsMixin,  # before ChatMethodsMixin: its getChat adds pinned_message
     ChatMethodsMixin,
     WaitingMixin,
     TelegramWorld,

@@ -376,8 +376,26 @@ def test_numbers_use_the_readers_decimal_sign():
     for decimal, shown in ((",", "98,5\u00a0%"), (".", "98.5\u00a0%")):
         fig = people_figure(["Аня", "Бо"], groups, title="t", no_data="—", decimal=decimal)
         drawn = [t.get_text() for t in texts(fig)]
-        assert shown in drawn and "12\u202f500\u00a0%" in drawn
+        # one column, one precision (issue 12): 12 500 gets 98,5's decimal
+        assert shown in drawn and f"12\u202f500{decimal}0\u00a0%" in drawn
     series = [TrendSeries("ER", [1.25, 2.5], 3.75, "%")]
     fig = trend_figure(["1", "2"], series, title="t", no_data="—", target_label="цель", decimal=",")
     drawn = " ".join(t.get_text() for t in texts(fig))
-    assert "2,5\u00a0%" in drawn and "цель: 3,75\u00a0%" in drawn
+    assert "2,50\u00a0%" in drawn and "цель: 3,75\u00a0%" in drawn  # one precision
+
+
+def test_numbers_side_by_side_share_one_precision():
+    # 86.96 rounds to 87: «87 %», never «87,0 %» next to the target's «80 %»
+    series = [TrendSeries("SLA", [70.0, 86.96], 80.0, "%")]
+    fig = trend_figure(MONTHS[:2], series, title="Т", no_data=NO_DATA, target_label="цель")
+    labels = [t.get_text() for t in texts(fig)]
+    assert "87\u00a0%" in labels and "цель: 80\u00a0%" in labels
+    # a value that needs a decimal gives it to its neighbour too: «87.5 %» and «80.0 %»
+    series = [TrendSeries("SLA", [70.0, 87.5], 80.0, "%")]
+    fig = trend_figure(MONTHS[:2], series, title="Т", no_data=NO_DATA, target_label="цель")
+    labels = [t.get_text() for t in texts(fig)]
+    assert "87.5\u00a0%" in labels and "цель: 80.0\u00a0%" in labels
+    groups = [PeopleGroup("SLA", [100.0, 87.5, 90.0], "%")]
+    fig = people_figure(["А", "Б", "В"], groups, title="В", no_data=NO_DATA)
+    values = {t.get_text() for t in texts(fig)}
+    assert {"100.0\u00a0%", "87.5\u00a0%", "90.0\u00a0%"} <= values

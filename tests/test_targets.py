@@ -118,12 +118,14 @@ def test_before_the_period_starts():
 
 def test_a_finished_period_is_judged_by_its_actual():
     dec3 = date(2026, 12, 3)
-    # share 1, forecast = 78, 78 < 102 → off track; no workdays left, so no per-day need
+    # share 1, forecast = 78; over, so met or missed (never "at risk"); no per-day need
     assert _eval(LEADS, 78, dec3) == _status(
-        LEADS, 78, 65.0, 120, 78, 1.0, 0, None, Status.OFF_TRACK
+        LEADS, 78, 65.0, 120, 78, 1.0, 0, None, Status.MISSED
     )
-    assert _eval(RESPONSE, 65, dec3).status is Status.AT_RISK  # 60 < 65 ≤ 60 × 1.15 = 69
-    assert _eval(RESPONSE, 70, dec3).status is Status.OFF_TRACK
+    assert _eval(LEADS, 120, dec3).status is Status.MET
+    assert _eval(RESPONSE, 65, dec3).status is Status.MISSED  # within 15 %: once "at risk"
+    assert _eval(RESPONSE, 70, dec3).status is Status.MISSED
+    assert _eval(RESPONSE, 55, dec3).status is Status.MET
 
 
 def test_missing_actuals():

@@ -5,6 +5,8 @@ status-at-risk = at risk
 status-off-track = off track
 status-too-early = too early to judge
 status-no-data = no data
+status-met = met
+status-missed = missed
 
 goals-title = 🎯 <b>Targets</b> · day { $elapsed } of { $days }
 goals-title-closed = 🎯 <b>Targets</b> · the period is over

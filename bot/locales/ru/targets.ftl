@@ -5,6 +5,8 @@ status-at-risk = отстаём
 status-off-track = не успеваем
 status-too-early = рано судить
 status-no-data = нет данных
+status-met = выполнено
+status-missed = не выполнено
 
 goals-title = 🎯 <b>Цели</b> · прошло { $elapsed } из { $days } дн.
 goals-title-closed = 🎯 <b>Цели</b> · период завершён
