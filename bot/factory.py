@@ -11,6 +11,7 @@ from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.methods import TelegramMethod
 from aiogram.methods.base import Response
+from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.access import Access
 from bot.clock import Clock
@@ -23,6 +24,7 @@ from bot.handlers import get_routers
 from bot.i18n import Translator
 from bot.polling import Lanes
 from bot.scheduler import Digests, create_scheduler
+from bot.scoreboard import Scoreboards
 from kpi.models import TeamSettings
 from storage.repository import Repository
 
@@ -73,6 +75,7 @@ def create_dispatcher(
     charts = ChartRenderer()  # one renderer for scheduled digests and /report
     defaults = TeamSettings(timezone=settings.default_timezone, language=settings.default_language)
     access = Access(repo, clock, settings.admin_cache_seconds)
+    scoreboards = Scoreboards(repo, translator, clock, limiter)  # edits share the limiter
     dp = Dispatcher(
         repo=repo,
         clock=clock,
@@ -82,6 +85,7 @@ def create_dispatcher(
         access=access,
         limiter=limiter,
         charts=charts,
+        scoreboards=scoreboards,
     )
     lanes = Lanes()  # outer: each person's updates in order, whatever runs alongside
     dp.update.outer_middleware(lanes)
@@ -96,6 +100,10 @@ def create_dispatcher(
         if schedule:
             digests = Digests(repo, bot, translator, clock, limiter, charts)
             scheduler = create_scheduler(digests, settings, repo.db.path)
+            scheduler.add_job(
+                scoreboards.tick, IntervalTrigger(seconds=20), args=(bot,), id="scoreboards",
+                max_instances=1, coalesce=True, misfire_grace_time=60,
+            )  # fmt: skip
             scheduler.start()
             dp["scheduler"] = scheduler
 
@@ -103,6 +111,7 @@ def create_dispatcher(
         scheduler = dp.workflow_data.get("scheduler")
         if scheduler is not None:
             scheduler.shutdown(wait=False)
+        await scoreboards.close()
         charts.close()
 
     dp.startup.register(on_startup)

@@ -15,20 +15,25 @@ from bot.handlers import (
     metrics,
     onboarding,
     rights,
+    scoreboard,
     settings,
     status,
     targets,
 )
+from bot.scoreboard import TouchAfterEntry
 
 
 def get_routers() -> list[Router]:
     # Filters never overlap (each command has one handler; service messages carry no
     # command), so the order is by frequency: every router before the match checks its
     # filters on each update.
+    entries = logging.create_router()
+    entries.message.middleware(TouchAfterEntry())  # then the team's pinned board, if any
+    entries.edited_message.middleware(TouchAfterEntry())
     return [
         rights.create_router(),  # chat_member updates; refuses when Telegram can't tell rights
         errors.create_router(),  # catches failures of every router below
-        logging.create_router(),  # /lead /qlead /post /sale /resp /log and their edits
+        entries,  # /lead /qlead /post /sale /resp /log and their edits
         status.create_router(),  # /kpi /me
         checkin.create_router(),  # /checkin, `/start checkin`, its buttons, typed values, /keys
         membership.create_router(),  # service messages: joins and leaves
@@ -39,4 +44,5 @@ def get_routers() -> list[Router]:
         metrics.create_router(),  # /metric add
         corrections.create_router(),  # /undo /history
         data.create_router(),  # /export
+        scoreboard.create_router(),  # /pin, /pin off; pins made by hand
     ]

@@ -19,6 +19,7 @@ from bot.handlers.common import in_private, team_or_explain
 from bot.logbook import record
 from bot.parsing import ParseError, parse_command
 from bot.reports import team_metrics
+from bot.scoreboard import Scoreboards
 from bot.status_text import kpi_text
 from bot.views import saved
 from kpi.models import MetricKind, PeriodKind
@@ -86,6 +87,7 @@ async def pressed(
     repo: Repository,
     clock: Clock,
     bot: Bot,
+    scoreboards: Scoreboards,
 ) -> None:
     ci = await repo.checkins.get(callback_data.c)
     stale = (
@@ -142,6 +144,7 @@ async def pressed(
             await _answer(query, ctx.t("checkin-refused"))
             return
         notice = saved(recorded, ctx.t, team.settings.currency, custom, today)
+        scoreboards.touch(bot, team.id)
         moved = await repo.checkins.advance(ci.id, ci.version, now, more=ci.more)
     elif action == "x":
         moved = await repo.checkins.advance(ci.id, ci.version, now, more=ci.more)
@@ -183,7 +186,9 @@ async def _edit(bot: Bot, ci: Checkin, text: str, markup: InlineKeyboardMarkup |
         log.info("check-in %s not edited: %s", ci.id, exc)
 
 
-async def typed_text(message: Message, ctx: Ctx, repo: Repository, clock: Clock, bot: Bot) -> None:
+async def typed_text(
+    message: Message, ctx: Ctx, repo: Repository, clock: Clock, bot: Bot, scoreboards: Scoreboards
+) -> None:
     """A quick key, or a value typed while the number pad is open (`12`, `1ч 30м`)."""
     text = (message.text or "").strip()
     team = ctx.team
@@ -192,6 +197,7 @@ async def typed_text(message: Message, ctx: Ctx, repo: Repository, clock: Clock,
         action = quick_keys.match(text, metrics, ctx.t)
         if action is not None:
             await _quick(message, action, team, ctx, repo, clock, bot)
+            scoreboards.touch(bot, team.id)
             return
     ci = await repo.checkins.current(ctx.person.id)
     if ci is None or ci.metric is None:
@@ -212,6 +218,7 @@ async def typed_text(message: Message, ctx: Ctx, repo: Repository, clock: Clock,
         return
     confirmation = saved(recorded, ctx.t, team.settings.currency, custom, today)
     await message.reply(confirmation)
+    scoreboards.touch(bot, team.id)
     moved = await repo.checkins.advance(ci.id, ci.version, now, more=ci.more)
     if moved is not None:
         await _edit(bot, moved, *await render(repo, moved, team, ctx.t, today, notice=confirmation))
