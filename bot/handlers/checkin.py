@@ -11,8 +11,9 @@ from aiogram.filters import Command, CommandObject
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message, ReplyKeyboardRemove
 
 from bot.checkin import quick_keys
-from bot.checkin.flow import log_value, press_source, render, start, summary
-from bot.checkin.keyboards import MAX_DIGITS, CheckinButton
+from bot.checkin.flow import log_value, render, start
+from bot.checkin.keyboards import CheckinButton
+from bot.checkin.presses import apply
 from bot.clock import Clock
 from bot.context import Ctx
 from bot.handlers.common import in_private, team_or_explain
@@ -22,7 +23,7 @@ from bot.reports import team_metrics
 from bot.scoreboard import Scoreboards
 from bot.status_text import kpi_text
 from bot.views import saved
-from kpi.models import MetricKind, PeriodKind
+from kpi.models import PeriodKind
 from kpi.periods import local_today, period_containing
 from storage.checkin import Checkin
 from storage.records import Source, Team
@@ -107,64 +108,12 @@ async def pressed(
     if team is None or not team.active or member is None or not member[0]:
         await _answer(query, ctx.t("not-member"), show_alert=True)
         return
-    now = clock.now()
-    today = local_today(now, team.settings.timezone)
-    metrics = await team_metrics(repo, team.id)
-    action, arg = callback_data.a, callback_data.x
-    notice = ""
-    moved: Checkin | None
-    if action == "m":
-        if arg not in metrics:
-            await _answer(query, ctx.t("checkin-stale"))
-            return
-        moved = await repo.checkins.advance(ci.id, ci.version, now, metric=arg, more=ci.more)
-    elif action in ("d", "b"):
-        if ci.metric is None or (action == "d" and len(ci.digits) >= MAX_DIGITS):
-            why = "checkin-stale" if ci.metric is None else "checkin-too-long"
-            await _answer(query, ctx.t(why))
-            return
-        digits = ci.digits + arg if action == "d" else ci.digits[:-1]
-        moved = await repo.checkins.advance(ci.id, ci.version, now, metric=ci.metric, digits=digits)
-    elif action in ("ok", "q"):
-        metric = metrics.get(ci.metric or "")
-        typed = arg if action == "q" else ci.digits
-        if metric is None or (action == "q" and metric.kind is not MetricKind.DURATION):
-            await _answer(query, ctx.t("checkin-stale"))
-            return
-        if not typed:
-            await _answer(query, ctx.t("checkin-type-number"))
-            return
-        try:
-            recorded, custom = await log_value(
-                repo, team, ci.user_id, metric.key, typed, ci.day, now, press_source(ci)
-            )
-        except ParseError as error:
-            text = ctx.t(f"err-{error.code}", **error.params)
-            await _edit(bot, ci, *await render(repo, ci, team, ctx.t, today, notice=text))
-            await _answer(query, ctx.t("checkin-refused"))
-            return
-        notice = saved(recorded, ctx.t, team.settings.currency, custom, today)
+    outcome = await apply(repo, ci, callback_data, team, ctx.t, clock.now())
+    if outcome.text is not None:
+        await _edit(bot, ci, outcome.text, outcome.markup)
+    if outcome.recorded:
         scoreboards.touch(bot, team.id)
-        moved = await repo.checkins.advance(ci.id, ci.version, now, more=ci.more)
-    elif action == "x":
-        moved = await repo.checkins.advance(ci.id, ci.version, now, more=ci.more)
-    elif action == "more":
-        moved = await repo.checkins.advance(ci.id, ci.version, now, more=True)
-    elif action == "day":
-        day = today if arg == "t" else today - timedelta(days=1)
-        moved = await repo.checkins.advance(ci.id, ci.version, now, day=day, more=ci.more)
-    else:  # done
-        moved = await repo.checkins.advance(ci.id, ci.version, now, closed=True)
-        if moved is not None:
-            logged = await repo.checkins.day_totals(team.id, ci.user_id, ci.day)
-            await _edit(bot, ci, summary(ci, logged, metrics, team, ctx.t, today), None)
-            await _answer(query)
-            return
-    if moved is None:  # overtaken between the read and the write
-        await _answer(query, ctx.t("checkin-stale"))
-        return
-    await _edit(bot, moved, *await render(repo, moved, team, ctx.t, today, notice=notice))
-    await _answer(query, ctx.t("checkin-saved") if notice else None)
+    await _answer(query, outcome.answer)
 
 
 async def _answer(query: CallbackQuery, text: str | None = None, **kwargs: bool) -> None:

@@ -1,0 +1,87 @@
+"""One press on a check-in: the next state, what the message becomes, what the tap answers.
+
+The handler has already checked who pressed and that the button is current (owner, open,
+version); this decides the rest and records values through `flow.log_value`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from aiogram.types import InlineKeyboardMarkup
+
+from bot.checkin.flow import log_value, press_source, render, summary
+from bot.checkin.keyboards import MAX_DIGITS, CheckinButton
+from bot.i18n import Texts
+from bot.parsing import ParseError
+from bot.reports import team_metrics
+from bot.views import saved
+from kpi.models import MetricKind
+from kpi.periods import local_today
+from storage.checkin import Checkin
+from storage.records import Team
+from storage.repository import Repository
+
+
+@dataclass(frozen=True)
+class Outcome:
+    answer: str | None  # the short notice on the tap; None: a silent answer
+    text: str | None = None  # the message's new text; None: leave it as it is
+    markup: InlineKeyboardMarkup | None = None
+    recorded: bool = False  # a value was stored: the team's scoreboard may change
+
+
+async def apply(
+    repo: Repository, ci: Checkin, press: CheckinButton, team: Team, t: Texts, now: datetime
+) -> Outcome:
+    today = local_today(now, team.settings.timezone)
+    metrics = await team_metrics(repo, team.id)
+    action, arg = press.a, press.x
+    stale = Outcome(t("checkin-stale"))
+    notice, recorded = "", False
+    advance = repo.checkins.advance
+    if action == "m":
+        if arg not in metrics:
+            return stale
+        moved = await advance(ci.id, ci.version, now, metric=arg, more=ci.more)
+    elif action in ("d", "b"):
+        if ci.metric is None:
+            return stale
+        if action == "d" and len(ci.digits) >= MAX_DIGITS:
+            return Outcome(t("checkin-too-long"))
+        digits = ci.digits + arg if action == "d" else ci.digits[:-1]
+        moved = await advance(ci.id, ci.version, now, metric=ci.metric, digits=digits)
+    elif action in ("ok", "q"):
+        metric = metrics.get(ci.metric or "")
+        typed = arg if action == "q" else ci.digits
+        if metric is None or (action == "q" and metric.kind is not MetricKind.DURATION):
+            return stale
+        if not typed:
+            return Outcome(t("checkin-type-number"))
+        try:
+            rec, custom = await log_value(
+                repo, team, ci.user_id, metric.key, typed, ci.day, now, press_source(ci)
+            )
+        except ParseError as error:  # the words the typed command would get, in the message
+            refused = t(f"err-{error.code}", **error.params)
+            text, markup = await render(repo, ci, team, t, today, notice=refused)
+            return Outcome(t("checkin-refused"), text, markup)
+        notice, recorded = saved(rec, t, team.settings.currency, custom, today), True
+        moved = await advance(ci.id, ci.version, now, more=ci.more)
+    elif action == "x":
+        moved = await advance(ci.id, ci.version, now, more=ci.more)
+    elif action == "more":
+        moved = await advance(ci.id, ci.version, now, more=True)
+    elif action == "day":
+        day = today if arg == "t" else today - timedelta(days=1)
+        moved = await advance(ci.id, ci.version, now, day=day, more=ci.more)
+    else:  # «Готово»
+        if await advance(ci.id, ci.version, now, closed=True) is None:
+            return stale
+        logged = await repo.checkins.day_totals(team.id, ci.user_id, ci.day)
+        return Outcome(None, summary(ci, logged, metrics, team, t, today))
+    if moved is None:  # overtaken between the read and the write
+        return Outcome(stale.answer, recorded=recorded)
+    text, markup = await render(repo, moved, team, t, today, notice=notice)
+    return Outcome(t("checkin-saved") if recorded else None, text, markup, recorded)
