@@ -243,3 +243,25 @@ async def test_quick_keys_log_at_once_and_keys_off_removes_them(harness: BotHarn
     mark = fake.mark()
     await _open(harness, private, anya)  # not offered again once turned off
     assert not any("⌨️" in (s.text or "") for s in fake.sent[mark:])
+
+
+async def test_several_teams_ask_which_first(harness: BotHarness, team):
+    group, anya, private = team
+    fake = harness.fake
+    other = fake.group(-1001313, "SMM Юг")
+    await harness.say(group, anya, "/lead 1")
+    await harness.say(other, anya, "/post 1")
+    mark = fake.mark()
+    asked = await harness.say(private, anya, "/checkin")
+    assert "нескольких командах" in asked
+    choice = fake.sent[mark].message
+    calls = len(fake.calls)
+    fake.press_button(choice, button(choice, "SMM Юг"), anya)
+    await fake.wait_calls("answerCallbackQuery", since=calls)
+    await fake.wait_idle()
+    msg = await _open(harness, private, anya)
+    assert "Записано: Публикации 1" in text_of(fake, private["id"], msg)  # Юг's day
+    await press(fake, private["id"], msg, "Публикации", anya)
+    await press(fake, private["id"], msg, "2", anya)
+    await press(fake, private["id"], msg, "✅", anya)
+    assert await harness.entries(-1001313) == 2 and await harness.entries(GROUP) == 1

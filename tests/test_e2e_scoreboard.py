@@ -167,3 +167,23 @@ async def test_without_the_right_to_pin_the_bot_says_so(harness: BotHarness, tea
     assert "администратором" in (sent[1].text or "")
     assert (GROUP, sent[0].message["message_id"]) in fake.deleted  # no stray unpinned board
     assert await harness.repo.scoreboards.get(GROUP) is None
+
+
+async def test_a_checkin_in_private_moves_the_board_too(harness: BotHarness, team):
+    from tests.checkin_helpers import press
+
+    group, boss, anya, _ = team
+    fake = harness.fake
+    await harness.say(group, anya, "/lead 3")
+    board = await _pin(harness, group, boss)
+    harness.clock.moment += timedelta(seconds=61)
+    private = fake.private_chat(anya)
+    mark = fake.mark()
+    fake.send_message(private, anya, "/checkin")
+    await fake.wait_sent(1, since=mark, chat_id=anya["id"])
+    await fake.wait_idle()
+    msg = next(s for s in fake.sent[mark:] if s.buttons).message["message_id"]
+    for label in ("Лиды", "4", "✅"):
+        await press(fake, anya["id"], msg, label, anya)
+    await fake.wait_idle()
+    assert "Лиды: 7" in _board(harness, board) or "🥇 Аня 7" in _board(harness, board)
