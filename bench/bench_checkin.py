@@ -67,13 +67,17 @@ async def _reply(fake: BoardFake, chat: dict, user: dict, text: str) -> float:
 
 
 async def _press(fake: BoardFake, chat_id: int, message_id: int, label: str, user: dict) -> float:
+    """Seconds from the tap to its answer; returns once the message is edited too."""
     current = fake.message(chat_id, message_id)
     assert current is not None
     calls = len(fake.calls)
     start = time.perf_counter()
     fake.press_button(current, button(current, label), user)
     await fake.wait_calls("answerCallbackQuery", since=calls, timeout=REPLY_TIMEOUT)
-    return time.perf_counter() - start
+    answered = time.perf_counter() - start
+    await fake.wait_calls("editMessageText", since=calls, timeout=REPLY_TIMEOUT)
+    await fake.wait_idle()
+    return answered
 
 
 async def _open_checkin(fake: BoardFake, private: dict, user: dict) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -28,7 +29,7 @@ class Checkin:
     closed: bool
 
 
-def _checkin(row: aiosqlite.Row) -> Checkin:
+def _checkin(row: aiosqlite.Row | sqlite3.Row) -> Checkin:
     return Checkin(
         row["id"], row["user_id"], row["team_id"], row["chat_id"], row["message_id"],
         parse_day(row["day"]), row["metric"], row["digits"], bool(row["more"]), row["version"],
@@ -44,18 +45,21 @@ class CheckinRepo:
         self, user_id: int, team_id: int, chat_id: int, day: date, now: datetime
     ) -> Checkin:
         """A new check-in; the person's older ones close (their buttons answer «outdated»)."""
-        async with self._db.transaction() as conn:
-            await conn.execute(
+
+        def work(conn: sqlite3.Connection) -> Checkin:
+            conn.execute(
                 "UPDATE checkins SET closed = 1, version = version + 1, updated_at = ?"
                 " WHERE user_id = ? AND closed = 0",
                 (utc_iso(now), user_id),
             )
-            rows = await conn.execute_fetchall(
+            row = conn.execute(
                 "INSERT INTO checkins (user_id, team_id, chat_id, day, updated_at)"
                 f" VALUES (?, ?, ?, ?, ?) RETURNING {_COLUMNS}",
                 (user_id, team_id, chat_id, day.isoformat(), utc_iso(now)),
-            )
-        return _checkin(next(iter(rows)))
+            ).fetchone()
+            return _checkin(row)
+
+        return await self._db.write(work)  # one trip to the writer's thread, group commit
 
     async def set_message(self, checkin_id: int, message_id: int) -> None:
         async with self._db.transaction() as conn:
@@ -92,25 +96,21 @@ class CheckinRepo:
     ) -> Checkin | None:
         """Move an open check-in drawn at `version` to its next state; None if it moved on
         already (a second press, a callback delivered twice, an old message)."""
-        async with self._db.transaction() as conn:
-            rows = list(
-                await conn.execute_fetchall(
-                    "UPDATE checkins SET version = version + 1, updated_at = ?, metric = ?,"
-                    " digits = ?, day = COALESCE(?, day), more = COALESCE(?, more), closed = ?"
-                    f" WHERE id = ? AND version = ? AND closed = 0 RETURNING {_COLUMNS}",
-                    (
-                        utc_iso(now),
-                        metric,
-                        digits,
-                        day.isoformat() if day else None,
-                        None if more is None else int(more),
-                        int(closed),
-                        checkin_id,
-                        version,
-                    ),
-                )
-            )
-        return _checkin(rows[0]) if rows else None
+        params = (
+            utc_iso(now), metric, digits, day.isoformat() if day else None,
+            None if more is None else int(more), int(closed), checkin_id, version,
+        )  # fmt: skip
+
+        def work(conn: sqlite3.Connection) -> Checkin | None:
+            row = conn.execute(
+                "UPDATE checkins SET version = version + 1, updated_at = ?, metric = ?,"
+                " digits = ?, day = COALESCE(?, day), more = COALESCE(?, more), closed = ?"
+                f" WHERE id = ? AND version = ? AND closed = 0 RETURNING {_COLUMNS}",
+                params,
+            ).fetchone()
+            return _checkin(row) if row else None
+
+        return await self._db.write(work)
 
     async def day_totals(self, team_id: int, user_id: int, day: date) -> dict[str, list[float]]:
         """What the person logged in the team on `day`: metric -> values, in logging order."""

@@ -20,16 +20,28 @@ def button(message: JSON, text: str) -> str:
     return str(found[0]["callback_data"])
 
 
+# Answers after which the message stays as it was (the bot answers a tap first, then edits).
+UNCHANGED = ("уже не действует", "Сначала наберите", "Слишком длинное", "no longer works")
+
+
 async def press(fake: FakeTelegram, chat_id: int, message_id: int, text: str, user: JSON) -> str:
-    """Press a button on the message's current state; the answer's text (the notice)."""
+    """Press a button on the message's current state; the answer's text (the notice), once
+    the bot has also edited the message (unless the answer says nothing changed)."""
     current = fake.message(chat_id, message_id)
     assert current is not None
     calls = len(fake.calls)
     update = fake.press_button(current, button(current, text), user)
     query_id = update["callback_query"]["id"]
     await fake.wait_calls("answerCallbackQuery", since=calls)
-    answer = fake.callback_answers.get(query_id, {})
-    return str(answer.get("text", ""))
+    answer = str(fake.callback_answers.get(query_id, {}).get("text", ""))
+    if not any(word in answer for word in UNCHANGED):
+        await fake._until(
+            lambda: next((c for c in fake.calls[calls:] if c.method == "editMessageText"
+                          and c.params.get("message_id") == message_id
+                          and c.status is not None), None),
+            5.0, lambda: f"no edit of {message_id} after pressing {text!r}",
+        )  # fmt: skip
+    return answer
 
 
 def text_of(fake: FakeTelegram, chat_id: int, message_id: int) -> str:

@@ -109,11 +109,11 @@ async def pressed(
         await _answer(query, ctx.t("not-member"), show_alert=True)
         return
     outcome = await apply(repo, ci, callback_data, team, ctx.t, clock.now())
-    if outcome.text is not None:
-        await _edit(bot, ci, outcome.text, outcome.markup)
+    await _answer(query, outcome.answer)  # first: the tap's spinner stops at once
     if outcome.recorded:
         scoreboards.touch(bot, team.id)
-    await _answer(query, outcome.answer)
+    if outcome.text is not None:
+        await _edit(bot, ci, outcome.text, outcome.markup)
 
 
 async def _answer(query: CallbackQuery, text: str | None = None, **kwargs: bool) -> None:
