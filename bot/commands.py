@@ -7,10 +7,10 @@ from aiogram.types import BotCommand, BotCommandScopeAllGroupChats, BotCommandSc
 
 from bot.i18n import LANGUAGES, Translator
 
-PRIVATE = ("lead", "qlead", "post", "sale", "resp", "log", "kpi", "me", "top", "targets",
-           "report", "remind", "undo", "history", "team", "help")  # fmt: skip
+PRIVATE = ("checkin", "lead", "qlead", "post", "sale", "resp", "log", "kpi", "me", "top",
+           "targets", "report", "remind", "keys", "undo", "history", "team", "help")  # fmt: skip
 GROUP = ("lead", "qlead", "post", "sale", "resp", "log", "kpi", "me", "top", "targets",
-         "report", "target", "settings", "metric", "export", "remind", "undo", "history",
+         "report", "target", "settings", "metric", "export", "pin", "remind", "undo", "history",
          "help")  # fmt: skip
 
 

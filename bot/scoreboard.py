@@ -94,7 +94,8 @@ class Scoreboards:
 
     async def pinned_elsewhere(self, bot: Bot, team_id: int, message_id: int) -> None:
         """A pinned_message service update: someone pinned another message in the group."""
-        board = await self.repo.scoreboards.get(team_id)
+        async with self._lock(team_id):  # after a /pin in flight has stored its message
+            board = await self.repo.scoreboards.get(team_id)
         if board is not None and board.state == "live" and board.message_id != message_id:
             await self._gone(bot, board)
 

@@ -6,6 +6,7 @@ version); this decides the rest and records values through `flow.log_value`.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -23,12 +24,15 @@ from storage.checkin import Checkin
 from storage.records import Team
 from storage.repository import Repository
 
+View = Callable[[], Awaitable[tuple[str, InlineKeyboardMarkup | None]]]
+
 
 @dataclass(frozen=True)
 class Outcome:
     answer: str | None  # the short notice on the tap; None: a silent answer
-    text: str | None = None  # the message's new text; None: leave it as it is
-    markup: InlineKeyboardMarkup | None = None
+    # What the message becomes, drawn after the tap is answered (its reads are off the
+    # answer's path); None: leave the message as it is.
+    view: View | None = None
     recorded: bool = False  # a value was stored: the team's scoreboard may change
 
 
@@ -65,8 +69,9 @@ async def apply(
             )
         except ParseError as error:  # the words the typed command would get, in the message
             refused = t(f"err-{error.code}", **error.params)
-            text, markup = await render(repo, ci, team, t, today, notice=refused)
-            return Outcome(t("checkin-refused"), text, markup)
+            return Outcome(
+                t("checkin-refused"), lambda: render(repo, ci, team, t, today, notice=refused)
+            )
         notice, recorded = saved(rec, t, team.settings.currency, custom, today), True
         moved = await advance(ci.id, ci.version, now, more=ci.more)
     elif action == "x":
@@ -79,9 +84,17 @@ async def apply(
     else:  # «Готово»
         if await advance(ci.id, ci.version, now, closed=True) is None:
             return stale
-        logged = await repo.checkins.day_totals(team.id, ci.user_id, ci.day)
-        return Outcome(None, summary(ci, logged, metrics, team, t, today))
+
+        async def closed() -> tuple[str, InlineKeyboardMarkup | None]:
+            logged = await repo.checkins.day_totals(team.id, ci.user_id, ci.day)
+            return summary(ci, logged, metrics, team, t, today), None
+
+        return Outcome(None, closed)
     if moved is None:  # overtaken between the read and the write
         return Outcome(stale.answer, recorded=recorded)
-    text, markup = await render(repo, moved, team, t, today, notice=notice)
-    return Outcome(t("checkin-saved") if recorded else None, text, markup, recorded)
+    state = moved
+
+    def view() -> Awaitable[tuple[str, InlineKeyboardMarkup | None]]:
+        return render(repo, state, team, t, today, notice=notice)
+
+    return Outcome(t("checkin-saved") if recorded else None, view, recorded)

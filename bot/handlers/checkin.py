@@ -112,8 +112,8 @@ async def pressed(
     await _answer(query, outcome.answer)  # first: the tap's spinner stops at once
     if outcome.recorded:
         scoreboards.touch(bot, team.id)
-    if outcome.text is not None:
-        await _edit(bot, ci, outcome.text, outcome.markup)
+    if outcome.view is not None:
+        await _edit(bot, ci, *await outcome.view())
 
 
 async def _answer(query: CallbackQuery, text: str | None = None, **kwargs: bool) -> None:

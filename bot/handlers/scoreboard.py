@@ -34,7 +34,8 @@ async def pin(
 
 
 async def pinned_by_hand(message: Message, bot: Bot, scoreboards: Scoreboards) -> None:
-    if message.pinned_message is not None:
+    by_bot = message.from_user is not None and message.from_user.id == bot.id
+    if message.pinned_message is not None and not by_bot:
         await scoreboards.pinned_elsewhere(bot, message.chat.id, message.pinned_message.message_id)
 
 

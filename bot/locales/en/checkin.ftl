@@ -38,3 +38,6 @@ keys-plus-sales = +1 sale
 keys-time = ⏱ { $name }
 keys-pad = ✏️ { $name }
 keys-kpi = 📊 KPI
+
+cmd-checkin = log the day with buttons
+cmd-keys = quick keys: /keys off

@@ -49,6 +49,7 @@ start =
     👋 I keep an SMM team's KPIs: you log the day's numbers, I compute the KPIs and targets.
 
     Log:
+    /checkin — log the day with buttons (private chat)
     /lead 3 — leads (with a date and a note: /lead 2 yesterday from the newsletter)
     /qlead 1 — qualified leads
     /post 1 https://t.me/… — posts

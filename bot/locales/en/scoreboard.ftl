@@ -13,3 +13,5 @@ board-off = The scoreboard is unpinned and no longer updated. Bring it back with
 board-none = There is no pinned scoreboard. Pin one with /pin
 board-gone = 📌 The “{ $team }” scoreboard was deleted or unpinned by hand — I stopped updating it. Pin it again with /pin in the group.
 board-group-only = The scoreboard is pinned in the team group: send /pin there.
+
+cmd-pin = pin the team's live scoreboard (manager)

@@ -38,3 +38,6 @@ keys-plus-sales = +1 продажа
 keys-time = ⏱ { $name }
 keys-pad = ✏️ { $name }
 keys-kpi = 📊 KPI
+
+cmd-checkin = отметить день кнопками
+cmd-keys = быстрые кнопки: /keys off
