@@ -14,7 +14,7 @@ from bot import texts as fmt
 from bot.checkin.keyboards import metric_list, number_pad
 from bot.i18n import Html, Texts
 from bot.logbook import Recorded, record
-from bot.parsing import parse_command
+from bot.parsing import ParsedLog, parse_command
 from bot.reports import team_metrics
 from bot.views import value_text
 from kpi.models import Metric, MetricKind, Target
@@ -150,6 +150,15 @@ def summary(
     return t("checkin-summary", day=Html(day), items=Html(done))
 
 
+def parse_value(
+    metrics: dict[str, Metric], metric_key: str, typed: str, day: date
+) -> tuple[ParsedLog, dict[str, Metric]]:
+    """`/log <metric> <typed>` as if typed on `day`; raises ParseError like the command."""
+    custom = {k: m for k, m in metrics.items() if m.custom_name}
+    # `day` stands in for today: the value belongs to it, «вчера» typed counts back from it.
+    return parse_command("log", f"{metric_key} {typed}", day, custom), custom
+
+
 async def log_value(
     repo: Repository,
     team: Team,
@@ -160,11 +169,9 @@ async def log_value(
     now: datetime,
     source: Source,
 ) -> tuple[Recorded, dict[str, Metric]]:
-    """`/log <metric> <typed>` as if typed on `day`; raises ParseError like the command."""
+    """Parse as the command would, then store through the command's own `record`."""
     metrics = await team_metrics(repo, team.id)
-    custom = {k: m for k, m in metrics.items() if m.custom_name}
-    # `day` stands in for today: the value belongs to it, «вчера» typed counts back from it.
-    parsed = parse_command("log", f"{metric_key} {typed}", day, custom)
+    parsed, custom = parse_value(metrics, metric_key, typed, day)
     recorded = await record(repo, team.id, user_id, parsed, metrics, now, source)
     return recorded, custom
 

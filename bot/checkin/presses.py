@@ -6,15 +6,17 @@ version); this decides the rest and records values through `flow.log_value`.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from aiogram.types import InlineKeyboardMarkup
 
-from bot.checkin.flow import log_value, press_source, render, summary
+from bot.checkin.flow import parse_value, press_source, render, summary
 from bot.checkin.keyboards import MAX_DIGITS, CheckinButton
 from bot.i18n import Texts
+from bot.logbook import record
 from bot.parsing import ParseError
 from bot.reports import team_metrics
 from bot.views import saved
@@ -64,16 +66,20 @@ async def apply(
         if not typed:
             return Outcome(t("checkin-type-number"))
         try:
-            rec, custom = await log_value(
-                repo, team, ci.user_id, metric.key, typed, ci.day, now, press_source(ci)
-            )
+            parsed, custom = parse_value(metrics, metric.key, typed, ci.day)
         except ParseError as error:  # the words the typed command would get, in the message
             refused = t(f"err-{error.code}", **error.params)
             return Outcome(
                 t("checkin-refused"), lambda: render(repo, ci, team, t, today, notice=refused)
             )
+        # Queued together, the value and the check-in's move commit in one group (one fsync).
+        # A press handled twice stores nothing the second time (press_source); a move that
+        # lost to another press only means that press is answered as outdated.
+        rec, moved = await asyncio.gather(
+            record(repo, team.id, ci.user_id, parsed, metrics, now, press_source(ci)),
+            advance(ci.id, ci.version, now, more=ci.more),
+        )
         notice, recorded = saved(rec, t, team.settings.currency, custom, today), True
-        moved = await advance(ci.id, ci.version, now, more=ci.more)
     elif action == "x":
         moved = await advance(ci.id, ci.version, now, more=ci.more)
     elif action == "more":

@@ -27,9 +27,10 @@ def get_routers() -> list[Router]:
     # Filters never overlap (each command has one handler; service messages carry no
     # command), so the order is by frequency: every router before the match checks its
     # filters on each update.
-    entries = logging.create_router()
-    entries.message.middleware(TouchAfterEntry())  # then the team's pinned board, if any
-    entries.edited_message.middleware(TouchAfterEntry())
+    entries, fixes = logging.create_router(), corrections.create_router()
+    touch = TouchAfterEntry()  # after an entry is logged or removed: the team's pinned board
+    for observer in (entries.message, entries.edited_message, fixes.message, fixes.callback_query):
+        observer.middleware(touch)
     return [
         rights.create_router(),  # chat_member updates; refuses when Telegram can't tell rights
         errors.create_router(),  # catches failures of every router below
@@ -42,7 +43,7 @@ def get_routers() -> list[Router]:
         digests.create_router(),  # /report /remind
         settings.create_router(),  # /settings and its buttons
         metrics.create_router(),  # /metric add
-        corrections.create_router(),  # /undo /history
+        fixes,  # /undo /history
         data.create_router(),  # /export
         scoreboard.create_router(),  # /pin, /pin off; pins made by hand
     ]

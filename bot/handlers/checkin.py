@@ -103,8 +103,7 @@ async def pressed(
     if stale or ci is None:
         await _answer(query, ctx.t("checkin-stale"))
         return
-    member = await repo.teams.membership(ci.team_id, ci.user_id)
-    team = await repo.teams.get(ci.team_id)
+    team, member = await repo.teams.with_member(ci.team_id, ci.user_id)  # kept between updates
     if team is None or not team.active or member is None or not member[0]:
         await _answer(query, ctx.t("not-member"), show_alert=True)
         return
@@ -151,8 +150,7 @@ async def typed_text(
     ci = await repo.checkins.current(ctx.person.id)
     if ci is None or ci.metric is None:
         return
-    team = await repo.teams.get(ci.team_id)
-    member = await repo.teams.membership(ci.team_id, ci.user_id)
+    team, member = await repo.teams.with_member(ci.team_id, ci.user_id)
     if team is None or member is None or not member[0]:
         return
     now = clock.now()
