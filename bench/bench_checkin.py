@@ -95,15 +95,21 @@ async def _open_checkin(fake: BoardFake, private: dict, user: dict) -> int:
 async def latency(fake: BoardFake, group: dict, user: dict, rounds: int) -> dict[str, Any]:
     private = fake.private_chat(user)
     lead: list[float] = []
-    presses: list[float] = []
+    by_label: dict[str, list[float]] = {"Лиды": [], "1": [], "✅": []}
     for _ in range(rounds):
         lead.append(await _reply(fake, group, user, "/lead 1") * 1000)
         msg = await _open_checkin(fake, private, user)
-        for label in ("Лиды", "1", "✅"):
-            presses.append(await _press(fake, private["id"], msg, label, user) * 1000)
+        for label, samples in by_label.items():
+            samples.append(await _press(fake, private["id"], msg, label, user) * 1000)
+    presses = [x for xs in by_label.values() for x in xs]
+
+    def figures(xs: list[float]) -> dict[str, float]:
+        return {"p50": pct(xs, 50), "p95": pct(xs, 95), "n": len(xs)}
+
     return {
-        "lead": {"p50": pct(lead, 50), "p95": pct(lead, 95), "n": len(lead)},
-        "press": {"p50": pct(presses, 50), "p95": pct(presses, 95), "n": len(presses)},
+        "lead": figures(lead),
+        "press": figures(presses),
+        "by_press": {label: figures(xs) for label, xs in by_label.items()},
     }
 
 
@@ -183,7 +189,9 @@ def report(r: dict[str, Any]) -> str:
         f"latency /lead   p50 {lat['lead']['p50']:.1f} ms  p95 {lat['lead']['p95']:.1f} ms"
         f"  (n={lat['lead']['n']})",
         f"latency press   p50 {lat['press']['p50']:.1f} ms  p95 {lat['press']['p95']:.1f} ms"
-        f"  (n={lat['press']['n']})",
+        f"  (n={lat['press']['n']}; "
+        + ", ".join(f"{k} {v['p50']:.1f} / {v['p95']:.1f}" for k, v in lat["by_press"].items())
+        + ")",
         f"scoreboard: {board['entries']} entries in {board['seconds']:.0f} s, "
         f"{board['edits']} edits ({board['edits_ok']} accepted), closest two "
         f"{'-' if closest is None else f'{closest:.1f} s'} apart, "
