@@ -165,6 +165,10 @@ async def test_a_value_the_command_would_refuse_is_refused(harness: BotHarness, 
 async def test_the_group_link_opens_the_checkin(harness: BotHarness, team):
     group, anya, private = team
     await harness.say(group, anya, "/lead 1")
+    mark = harness.fake.mark()
+    await harness.say(group, anya, "/checkin")  # in the group: the link to the private chat
+    link = harness.fake.sent[mark].message["reply_markup"]["inline_keyboard"][0][0]
+    assert link["url"] == "https://t.me/kpi_test_bot?start=checkin"
     msg = await _open(harness, private, anya, "/start checkin")
     assert "Чек-ин" in text_of(harness.fake, private["id"], msg)
 

@@ -16,11 +16,12 @@ from bot.checkin.keyboards import CheckinButton
 from bot.checkin.presses import apply
 from bot.clock import Clock
 from bot.context import Ctx
-from bot.handlers.common import in_private, team_or_explain
+from bot.handlers.common import in_group, in_private, team_or_explain
 from bot.logbook import record
 from bot.parsing import ParseError, parse_command
 from bot.reports import team_metrics
 from bot.scoreboard import Scoreboards
+from bot.scoreboard_view import board_markup
 from bot.status_text import kpi_text
 from bot.views import saved
 from kpi.models import PeriodKind
@@ -52,6 +53,12 @@ async def checkin_command(
     await open_checkin(bot, repo, team, ctx, message.chat.id, clock)
     if await repo.checkins.quick_keys(ctx.person.id) is None:  # offered once, on the first
         await _show_keys(message, ctx, repo, clock, team)
+
+
+async def checkin_in_group(message: Message, ctx: Ctx, bot: Bot) -> None:
+    """In the group: the «Записать за сегодня» link that opens the check-in in private."""
+    markup = board_markup((await bot.me()).username, ctx.t)
+    await message.reply(ctx.t("checkin-in-private"), reply_markup=markup)
 
 
 async def is_checkin_link(message: Message) -> bool:
@@ -211,6 +218,7 @@ async def plain_private_text(message: Message) -> bool:
 def create_router() -> Router:
     router = Router(name="checkin")
     router.message.register(checkin_command, Command("checkin"), in_private)
+    router.message.register(checkin_in_group, Command("checkin"), in_group)
     router.message.register(checkin_command, Command("start"), is_checkin_link, in_private)
     router.message.register(keys_command, Command("keys"), in_private)
     router.callback_query.register(pressed, CheckinButton.filter())

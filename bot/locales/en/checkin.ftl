@@ -27,6 +27,7 @@ checkin-refused = Not saved — see the message.
 checkin-saved = Saved ✅
 checkin-summary = ✅ { $day }: { $items }
 checkin-summary-empty = { $day }: nothing logged.
+checkin-in-private = The check-in is in a private chat with me: tap the button.
 checkin-link = ✍️ Log today
 
 keys-shown = ⌨️ Quick keys are at the bottom of the screen. Remove them: /keys off

@@ -27,6 +27,7 @@ checkin-refused = Не записано — см. сообщение.
 checkin-saved = Записано ✅
 checkin-summary = ✅ { $day }: { $items }
 checkin-summary-empty = { $day }: ничего не записано.
+checkin-in-private = Чек-ин — в личном чате со мной: нажмите кнопку.
 checkin-link = ✍️ Записать за сегодня
 
 keys-shown = ⌨️ Быстрые кнопки — внизу экрана. Убрать: /keys off
