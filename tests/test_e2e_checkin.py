@@ -237,6 +237,13 @@ async def test_quick_keys_log_at_once_and_keys_off_removes_them(harness: BotHarn
     assert markup["is_persistent"] is True and markup["resize_keyboard"] is True
     reply = await harness.say(private, anya, "+1 лид")
     assert "Лиды: <b>+1</b> → 1 за ноябрь 2026" in reply
+    mark = fake.mark()
+    await harness.say(private, anya, "⏱ Время ответа")  # opens the check-in on its pad
+    pad = next(s for s in fake.sent[mark:] if s.buttons)
+    assert "Время ответа: <b>…</b>" in (pad.text or "")
+    reply = await harness.say(private, anya, "1ч")  # typed into that pad
+    assert "1 ч" in reply
+    await fake.wait_idle()  # the check-in message is edited after the reply
     reply = await harness.say(private, anya, "📊 KPI")
     assert "Лиды: <b>1</b>" in reply and "Публикации: <b>1</b>" in reply
     mark = fake.mark()

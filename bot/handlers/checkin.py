@@ -189,9 +189,7 @@ async def _quick(
         await message.answer(await kpi_text(repo, team, period, today, ctx.t, ctx.person))
         return
     if action.kind == "pad":
-        await open_checkin(
-            bot, repo, team, ctx.person.id, message.chat.id, ctx.t, clock, action.metric
-        )
+        await open_checkin(bot, repo, team, ctx, message.chat.id, clock, action.metric)
         return
     metrics = await team_metrics(repo, team.id)
     parsed = parse_command(quick_keys.PLUS_ONE[action.metric], None, today)
