@@ -106,5 +106,5 @@ def board_markup(bot_username: str | None, t: Texts) -> InlineKeyboardMarkup | N
     if not bot_username:
         return None
     url = f"https://t.me/{bot_username}?start=checkin"
-    button = InlineKeyboardButton(text=t("checkin-link"), url=url)
+    button = InlineKeyboardButton(text=t.plain("checkin-link"), url=url)
     return InlineKeyboardMarkup(inline_keyboard=[[button]])

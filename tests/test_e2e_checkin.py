@@ -276,3 +276,18 @@ async def test_several_teams_ask_which_first(harness: BotHarness, team):
     await press(fake, private["id"], msg, "2", anya)
     await press(fake, private["id"], msg, "✅", anya)
     assert await harness.entries(-1001313) == 2 and await harness.entries(GROUP) == 1
+
+
+async def test_a_custom_metric_name_is_plain_on_the_button_and_escaped_in_the_text(
+    harness: BotHarness, team
+):
+    group, anya, private = team
+    fake = harness.fake
+    fake.set_admins(GROUP, [anya["id"]])
+    await harness.say(group, anya, "/metric add reels counter Reels & <b>clips</b>")
+    await harness.say(group, anya, "/log reels 2")
+    msg = await _open(harness, private, anya)
+    text = text_of(fake, private["id"], msg)
+    assert "Reels &amp; &lt;b&gt;clips&lt;/b&gt; 2" in text
+    await press(fake, private["id"], msg, "Reels & <b>clips</b> · 2", anya)
+    assert "Reels &amp; &lt;b&gt;clips&lt;/b&gt;: <b>…</b>" in text_of(fake, private["id"], msg)

@@ -48,6 +48,15 @@ def expected_metrics(
     return shown, [k for k in metrics if k not in shown]
 
 
+def day_value(metric: Metric, values: list[float], t: Texts, currency: str) -> str:
+    """What a day holds for one metric: the sum, every reply time, or a gauge's last value."""
+    if metric.kind is MetricKind.DURATION:
+        return ", ".join(fmt.duration(v, t) for v in values)
+    if metric.kind is MetricKind.GAUGE:
+        return value_text(metric, values[-1], t, currency)
+    return value_text(metric, sum(values), t, currency)
+
+
 def logged_text(
     logged: dict[str, list[float]], metrics: dict[str, Metric], t: Texts, currency: str
 ) -> str:
@@ -56,13 +65,7 @@ def logged_text(
         metric = metrics.get(key)
         if metric is None:
             continue
-        if metric.kind is MetricKind.DURATION:
-            shown = ", ".join(fmt.duration(v, t) for v in values)
-        elif metric.kind is MetricKind.GAUGE:
-            shown = value_text(metric, values[-1], t, currency)
-        else:
-            shown = value_text(metric, sum(values), t, currency)
-        parts.append(f"{fmt.metric_name(key, t, metrics)} {shown}")
+        parts.append(f"{fmt.metric_name(key, t, metrics)} {day_value(metric, values, t, currency)}")
     return " · ".join(parts)
 
 
@@ -105,9 +108,9 @@ async def render(
     keys = shown + rest if ci.more else shown
     labels = []
     for key in keys:  # what the day holds already, on the button: «Лиды · 3»
-        label = fmt.metric_name(key, t, metrics)
+        label = fmt.metric_label(key, t, metrics)  # a button is plain text
         if key in logged:
-            label += " · " + logged_text({key: logged[key]}, metrics, t, currency).split(" ")[-1]
+            label += " · " + day_value(metrics[key], logged[key], t, currency)
         labels.append((key, label))
     lines += ["", t("checkin-pick")]
     return "\n".join(lines), metric_list(ci, labels, bool(rest) and not ci.more, ci.day == today, t)

@@ -58,18 +58,18 @@ def metric_list(
     is_today: bool,
     t: Texts,
 ) -> InlineKeyboardMarkup:
-    """A button per metric (key, label), two a row; «Ещё…»; the day switch and «Готово»."""
+    """A button per metric (key, plain label), two a row; «Ещё…»; the day switch, «Готово»."""
     rows: list[list[InlineKeyboardButton]] = []
     buttons = [_button(label, ci, "m", key) for key, label in shown]
     rows += [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
     if has_more:
-        rows.append([_button(t("checkin-more"), ci, "more")])
+        rows.append([_button(t.plain("checkin-more"), ci, "more")])
     switch = (
-        _button(t("checkin-yesterday"), ci, "day", "y")
+        _button(t.plain("checkin-yesterday"), ci, "day", "y")
         if is_today
-        else _button(t("checkin-today"), ci, "day", "t")
+        else _button(t.plain("checkin-today"), ci, "day", "t")
     )
-    rows.append([switch, _button(t("checkin-done"), ci, "done")])
+    rows.append([switch, _button(t.plain("checkin-done"), ci, "done")])
     return InlineKeyboardMarkup(inline_keyboard=rows)
 
 
@@ -77,9 +77,9 @@ def number_pad(ci: Checkin, duration: bool, t: Texts) -> InlineKeyboardMarkup:
     """0–9, ⌫, ✅; durations also get quick choices (5м … 2ч)."""
     rows: list[list[InlineKeyboardButton]] = []
     if duration:
-        rows.append([_button(t(f"checkin-quick-{m}"), ci, "q", m) for m in QUICK_MINUTES])
+        rows.append([_button(t.plain(f"checkin-quick-{m}"), ci, "q", m) for m in QUICK_MINUTES])
     for line in ("123", "456", "789"):
         rows.append([_button(d, ci, "d", d) for d in line])
     rows.append([_button("⌫", ci, "b"), _button("0", ci, "d", "0"), _button("✅", ci, "ok")])
-    rows.append([_button(t("checkin-back"), ci, "x")])
+    rows.append([_button(t.plain("checkin-back"), ci, "x")])
     return InlineKeyboardMarkup(inline_keyboard=rows)

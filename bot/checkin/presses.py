@@ -44,7 +44,7 @@ async def apply(
     today = local_today(now, team.settings.timezone)
     metrics = await team_metrics(repo, team.id)
     action, arg = press.a, press.x
-    stale = Outcome(t("checkin-stale"))
+    stale = Outcome(t.plain("checkin-stale"))
     notice, recorded = "", False
     advance = repo.checkins.advance
     if action == "m":
@@ -55,7 +55,7 @@ async def apply(
         if ci.metric is None:
             return stale
         if action == "d" and len(ci.digits) >= MAX_DIGITS:
-            return Outcome(t("checkin-too-long"))
+            return Outcome(t.plain("checkin-too-long"))
         digits = ci.digits + arg if action == "d" else ci.digits[:-1]
         moved = await advance(ci.id, ci.version, now, metric=ci.metric, digits=digits)
     elif action in ("ok", "q"):
@@ -64,13 +64,13 @@ async def apply(
         if metric is None or (action == "q" and metric.kind is not MetricKind.DURATION):
             return stale
         if not typed:
-            return Outcome(t("checkin-type-number"))
+            return Outcome(t.plain("checkin-type-number"))
         try:
             parsed, custom = parse_value(metrics, metric.key, typed, ci.day)
         except ParseError as error:  # the words the typed command would get, in the message
             refused = t(f"err-{error.code}", **error.params)
             return Outcome(
-                t("checkin-refused"), lambda: render(repo, ci, team, t, today, notice=refused)
+                t.plain("checkin-refused"), lambda: render(repo, ci, team, t, today, notice=refused)
             )
         # Queued together, the value and the check-in's move commit in one group (one fsync).
         # A press handled twice stores nothing the second time (press_source); a move that
@@ -103,4 +103,4 @@ async def apply(
     def view() -> Awaitable[tuple[str, InlineKeyboardMarkup | None]]:
         return render(repo, state, team, t, today, notice=notice)
 
-    return Outcome(t("checkin-saved") if recorded else None, view, recorded)
+    return Outcome(t.plain("checkin-saved") if recorded else None, view, recorded)

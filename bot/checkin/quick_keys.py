@@ -24,22 +24,25 @@ class QuickAction:
 
 def _action(key: str, metric: Metric, t: Texts, metrics: dict[str, Metric]) -> QuickAction:
     if key in PLUS_ONE:
-        return QuickAction(t(f"keys-plus-{key}"), "plus", key)
+        return QuickAction(t.plain(f"keys-plus-{key}"), "plus", key)
     if metric.kind is MetricKind.DURATION:
-        return QuickAction(t("keys-time", name=fmt.metric_name(key, t, metrics)), "pad", key)
-    return QuickAction(t("keys-pad", name=fmt.metric_name(key, t, metrics)), "pad", key)
+        return QuickAction(t.plain("keys-time", name=fmt.metric_label(key, t, metrics)), "pad", key)
+    return QuickAction(t.plain("keys-pad", name=fmt.metric_label(key, t, metrics)), "pad", key)
 
 
 def actions(used: list[str], metrics: dict[str, Metric], t: Texts) -> list[QuickAction]:
     """Three metric actions (most used first, then the common ones) and «📊 KPI»."""
     keys = [k for k in dict.fromkeys([*used, *DEFAULT_ORDER]) if k in metrics][:3]
-    return [*(_action(k, metrics[k], t, metrics) for k in keys), QuickAction(t("keys-kpi"), "kpi")]
+    return [
+        *(_action(k, metrics[k], t, metrics) for k in keys),
+        QuickAction(t.plain("keys-kpi"), "kpi"),
+    ]
 
 
 def match(text: str, metrics: dict[str, Metric], t: Texts) -> QuickAction | None:
     """The action a key's text stands for (any metric's key: the keyboard may be older than
     the person's latest habits)."""
-    kpi = QuickAction(t("keys-kpi"), "kpi")
+    kpi = QuickAction(t.plain("keys-kpi"), "kpi")
     candidates = [kpi, *(_action(k, m, t, metrics) for k, m in metrics.items())]
     return next((a for a in candidates if a.label == text), None)
 

@@ -108,11 +108,11 @@ async def pressed(
         or query.message.message_id != ci.message_id
     )
     if stale or ci is None:
-        await _answer(query, ctx.t("checkin-stale"))
+        await _answer(query, ctx.t.plain("checkin-stale"))
         return
     team, member = await repo.teams.with_member(ci.team_id, ci.user_id)  # kept between updates
     if team is None or not team.active or member is None or not member[0]:
-        await _answer(query, ctx.t("not-member"), show_alert=True)
+        await _answer(query, ctx.t.plain("not-member"), show_alert=True)
         return
     outcome = await apply(repo, ci, callback_data, team, ctx.t, clock.now())
     await _answer(query, outcome.answer)  # first: the tap's spinner stops at once
@@ -200,7 +200,7 @@ async def _quick(
 
 async def unreadable(query: CallbackQuery, ctx: Ctx) -> None:
     """Check-in data that does not even parse (a crafted client): refused like a stale one."""
-    await _answer(query, ctx.t("checkin-stale"))
+    await _answer(query, ctx.t.plain("checkin-stale"))
 
 
 async def checkin_data(query: CallbackQuery) -> bool:
