@@ -7,6 +7,7 @@ from pathlib import Path
 from storage.db import Database
 from storage.digests import DigestRepo
 from storage.entries import EntryRepo
+from storage.outbox import OutboxRepo
 from storage.targets import TargetRepo
 from storage.teams import TeamRepo
 
@@ -18,6 +19,7 @@ class Repository:
         self.entries = EntryRepo(db)
         self.targets = TargetRepo(db)
         self.digests = DigestRepo(db)
+        self.outbox = OutboxRepo(db)
 
     @classmethod
     async def open(cls, path: str | Path) -> Repository:

@@ -41,10 +41,10 @@ class BotHarness:
     async def start(self) -> None:
         settings = self.settings
         self.repo = await Repository.open(settings.database_path)
-        self.bot = create_bot(settings)
+        self.bot = create_bot(settings, self.limiter)
         self.dp = create_dispatcher(settings, self.repo, self.clock, self.limiter, schedule=False)
         self.digests = Digests(
-            self.repo, self.bot, self.dp["translator"], self.clock, self.limiter, self.dp["charts"]
+            self.repo, self.bot, self.dp["translator"], self.clock, self.dp["charts"]
         )
         started = asyncio.Event()
         self.dp.startup.register(lambda: started.set())
