@@ -18,10 +18,10 @@ from bot.commands import register_commands
 from bot.config import Settings
 from bot.context import ContextMiddleware
 from bot.delivery import RateLimiter, install
+from bot.delivery.outbox import Outbox
 from bot.digest import ChartRenderer
 from bot.handlers import get_routers
 from bot.i18n import Translator
-from bot.outbox import Outbox
 from bot.polling import Lanes
 from bot.scheduler import Digests, create_scheduler
 from kpi.models import TeamSettings

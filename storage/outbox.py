@@ -25,7 +25,7 @@ class Confirmation:
     person: str
     language: str
     text: str  # HTML, sent as it is when the confirmation goes alone
-    merge: str  # JSON owned by bot/outbox.py: its part of a merged confirmation
+    merge: str  # JSON owned by bot/delivery/outbox.py: its part of a merged confirmation
     created_at: datetime
     id: int = 0  # assigned by `add`
 

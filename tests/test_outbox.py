@@ -3,7 +3,7 @@
 Telegram allows 20 messages a minute in a group. Fifteen people logging three numbers each
 at 18:00 need 45 confirmations: the bot stays under the limit (the fake enforces it and
 answers 429 beyond) and still acknowledges every command within a minute, merging pending
-confirmations into one message near the limit (bot/outbox.py).
+confirmations into one message near the limit (bot/delivery/outbox.py).
 """
 
 from __future__ import annotations

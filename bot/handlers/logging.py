@@ -10,10 +10,10 @@ from aiogram.types import Message
 
 from bot.clock import Clock
 from bot.context import Ctx
+from bot.delivery.confirmations import confirmation
+from bot.delivery.outbox import Outbox
 from bot.handlers.common import team_or_explain
 from bot.logbook import record
-from bot.outbox import Outbox
-from bot.outbox_text import confirmation
 from bot.parsing import ParseError, parse_command
 from bot.reports import team_metrics
 from bot.views import saved
@@ -77,7 +77,7 @@ async def _log(
     text = saved(recorded, ctx.t, currency, custom, today)
     if recorded.result.replaced:
         text = ctx.t("edited") + "\n" + text
-    # Queued, not sent: in a busy group it may go out merged with others (bot/outbox.py).
+    # Queued, not sent: in a busy group it may go out merged with others (bot/delivery/outbox.py).
     # A redelivered command was queued the first time and is not confirmed again.
     item = confirmation(message, revision, ctx.person, ctx.t, text, recorded, currency, custom, now)
     await outbox.put(item)

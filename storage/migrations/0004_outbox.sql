@@ -1,5 +1,5 @@
 -- Logging confirmations on their way to Telegram. The handler writes a row before it returns
--- (so a confirmed update means "stored and queued"); bot/outbox.py sends it, alone or merged
+-- (so a confirmed update means "stored and queued"); bot/delivery/outbox.py sends it, alone or merged
 -- with the group's other pending rows, and marks it only once Telegram accepted. Pending rows
 -- are resumed after a restart; one command revision is queued once, however often Telegram
 -- delivers it.

@@ -1,5 +1,5 @@
 ## Confirmations merged into one message when a group nears Telegram's limit of 20
-## messages a minute (bot/outbox.py): each person once, with what they logged.
+## messages a minute (bot/delivery/outbox.py): each person once, with what they logged.
 
 outbox-merged =
     ✅ Logged { $count ->

@@ -46,8 +46,8 @@ from bot.delivery import (
     delivered,
     split_text,
 )
+from bot.delivery.confirmations import merged_text
 from bot.i18n import Translator
-from bot.outbox_text import merged_text
 from storage.outbox import Confirmation
 from storage.repository import Repository
 
