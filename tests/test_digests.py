@@ -211,3 +211,15 @@ async def test_digest_never_left_sending(harness: BotHarness, monkeypatch):
     week = due_digest(PeriodKind.WEEK, await harness.repo.teams.get(GROUP), MONDAY_10_01)
     state = await harness.repo.digests.state(GROUP, week)  # type: ignore[arg-type]
     assert state is not None and state.state == "uncertain"  # part of it may be in the chat
+
+
+async def test_a_digest_is_booked_once_in_the_shared_limiter(harness: BotHarness):
+    """Digests go through the same session middleware as every reply: an album of 3 charts
+    and the text are 4 of the group's 20 messages a minute, not 8."""
+    await _team_with_entries(harness)
+    await harness.fake.wait_idle()
+    before = harness.limiter.room(GROUP)
+    harness.clock.moment = MONDAY_10_01
+    await harness.digests.tick()
+    assert len(_album(harness)) == 3
+    assert harness.limiter.room(GROUP) == before - 4
