@@ -21,11 +21,17 @@ DEFAULT_NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 
 
 class BotHarness:
-    def __init__(self, fake: FakeTelegram, db_path: Path, clock: FixedClock | None = None):
+    def __init__(
+        self,
+        fake: FakeTelegram,
+        db_path: Path,
+        clock: FixedClock | None = None,
+        limiter: RateLimiter | None = None,
+    ):
         self.fake = fake
         self.db_path = db_path
         self.clock = clock or FixedClock(DEFAULT_NOW)
-        self.limiter = RateLimiter()
+        self.limiter = limiter or RateLimiter()  # Telegram's limits unless a test lifts them
         self._task: asyncio.Task[None] | None = None
 
     @property
