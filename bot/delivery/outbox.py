@@ -13,8 +13,9 @@ makes people type their command again. So confirmations do not go out from the h
   IN_FLIGHT at once). Nearer the limit, everything pending is merged into ONE message that
   replies to the latest command and names each person with what they logged and their running
   total; such messages leave at most one per SPACING. SPACING x RESERVE is a minute, so the
-  reserve never runs dry: every command is acknowledged within about SPACING, and the group
-  never goes over its limit (the shared RateLimiter books every send besides).
+  reserve never runs dry: every command is acknowledged within about SPACING (other replies
+  in the group, say /kpi, use the same budget; then within the minute the limiter waits at
+  most), and the group never goes over its limit (the shared RateLimiter books every send).
 - A row is marked sent only after Telegram accepted it. A timeout marks it uncertain (it may
   have arrived: never resent); a 403 or another 4xx marks it failed; 429, 5xx and refused
   connections are retried by the session (bot/delivery) and then again here, later.
