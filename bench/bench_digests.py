@@ -7,7 +7,7 @@ The driver (this process) fills a temporary SQLite database with N teams (3-5 pe
 two weeks of varied entries from bot/demo.py, two weekly targets), runs the fake, and starts
 the sender: `create_bot()` pointed at the fake, a FixedClock on Monday 10:05 Moscow time, so
 each team's weekly digest is due, then one `tick()` — queries, KPI maths, three charts
-rendered in threads, album + text through bot/delivery.py. The fake lives here so that the
+rendered in threads, album + text through bot/delivery/. The fake lives here so that the
 sender's VmHWM (peak RSS) is the sender's alone.
 
 Checked afterwards: every team got exactly one album and its text (counted by the fake) and
@@ -135,10 +135,10 @@ async def send(url: str, db: Path, out: Path, timeout: float) -> None:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     settings = Settings(_env_file=None, bot_token=TOKEN, database_path=db,  # type: ignore[call-arg]
                         telegram_api_url=url)  # fmt: skip
-    bot = create_bot(settings)
+    bot = create_bot(settings, RateLimiter())  # paced and retried as under `kpibot run`
     repo = await Repository.open(db)
     translator = Translator(settings.default_language)
-    digests = Digests(repo, bot, translator, FixedClock(MOMENT), RateLimiter(), ChartRenderer())
+    digests = Digests(repo, bot, translator, FixedClock(MOMENT), ChartRenderer())
     started = memory_kib(os.getpid())
     cpu = time.process_time()
     start = time.perf_counter()

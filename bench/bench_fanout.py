@@ -25,7 +25,7 @@ from aiogram import Bot
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 
-from bot.delivery import RateLimiter, send_album_and_text
+from bot.delivery import RateLimiter, install, send_album_and_text
 from bot.demo import TEAM_ID, render_demo
 from tests.fake_telegram import FakeTelegram
 
@@ -43,14 +43,14 @@ async def run(teams: int) -> dict[str, Any]:
         chats = [fake.group(TEAM_ID - i, f"Team {i}")["id"] for i in range(teams)]
         bot = Bot(fake.token, session=AiohttpSession(api=TelegramAPIServer.from_base(
             fake.base_url)))  # fmt: skip
-        limiter = RateLimiter()
+        install(bot, RateLimiter())  # the session paces and retries, as in the bot
         messages = teams * (len(charts) + 1)
         floor = (messages - PER_SECOND) / PER_SECOND  # the first second's budget is free
         lanes = asyncio.Semaphore(CONCURRENCY)
 
         async def deliver(chat: int) -> None:
             async with lanes:  # the limiter paces; a few in flight hide each request's latency
-                await send_album_and_text(bot, limiter, chat, charts, text)
+                await send_album_and_text(bot, chat, charts, text)
 
         start = time.perf_counter()
         await asyncio.wait_for(asyncio.gather(*(deliver(chat) for chat in chats)),

@@ -16,6 +16,7 @@ from pydantic import SecretStr, ValidationError
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.csvio import CsvEntry, read_csv
+from bot.delivery import RateLimiter
 from bot.demo import render_demo
 from bot.factory import create_bot, create_dispatcher
 from bot.polling import poll
@@ -55,8 +56,9 @@ async def run(settings: Settings) -> None:
             webhook_secret(settings)
         except ValueError as exc:
             raise Fatal(str(exc)) from None
+    limiter = RateLimiter()  # every send of this process, whatever sends it
     try:
-        bot = create_bot(settings)
+        bot = create_bot(settings, limiter)
     except TokenValidationError:
         raise Fatal("BOT_TOKEN is malformed: expected <digits>:<secret> from @BotFather") from None
     try:
@@ -72,7 +74,7 @@ async def run(settings: Settings) -> None:
             except (TelegramNetworkError, TelegramAPIError, OSError) as exc:
                 where = settings.telegram_api_url or "api.telegram.org"
                 raise Fatal(f"cannot reach the Bot API at {where}: {exc}") from None
-            dp = create_dispatcher(settings, repo, SystemClock())
+            dp = create_dispatcher(settings, repo, SystemClock(), limiter)
             log = logging.getLogger("kpibot")
             if settings.webhook_url:
                 log.info("running as @%s (webhook %s)", me.username, settings.webhook_url)

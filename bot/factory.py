@@ -18,7 +18,8 @@ from bot.clock import Clock
 from bot.commands import register_commands
 from bot.config import Settings
 from bot.context import ContextMiddleware
-from bot.delivery import RateLimiter
+from bot.delivery import RateLimiter, install
+from bot.delivery.outbox import Outbox
 from bot.digest import ChartRenderer
 from bot.handlers import get_routers
 from bot.i18n import Translator
@@ -48,17 +49,23 @@ class Session(AiohttpSession):
         return super().check_response(bot, method, status_code, content)
 
 
-def create_bot(settings: Settings) -> Bot:
-    """A Bot talking to Telegram, or to TELEGRAM_API_URL when set (local Bot API, tests)."""
+def create_bot(settings: Settings, limiter: RateLimiter | None = None) -> Bot:
+    """A Bot talking to Telegram, or to TELEGRAM_API_URL when set (local Bot API, tests).
+
+    With `limiter` (the dispatcher's; its startup installs it otherwise) every reply is
+    paced and retried at the session (bot/delivery/retry.py), so no handler can forget."""
     if settings.telegram_api_url:
         session = Session(api=TelegramAPIServer.from_base(settings.telegram_api_url))
     else:
         session = Session()
-    return Bot(
+    bot = Bot(
         token=settings.bot_token.get_secret_value(),
         session=session,
         default=DefaultBotProperties(parse_mode=ParseMode.HTML, link_preview_is_disabled=True),
     )
+    if limiter is not None:
+        install(bot, limiter)
+    return bot
 
 
 def create_dispatcher(
@@ -69,9 +76,13 @@ def create_dispatcher(
     *,
     schedule: bool = True,
 ) -> Dispatcher:
-    """`schedule=False` leaves digests and reminders to the caller (tests drive tick())."""
+    """`schedule=False` leaves digests and reminders to the caller (tests drive tick()).
+
+    `limiter` paces every send of the bot it runs (replies, the outbox, digests): pass the
+    one given to create_bot."""
     translator = Translator(settings.default_language)
     limiter = limiter or RateLimiter()
+    outbox = Outbox(repo, translator, limiter, clock)
     charts = ChartRenderer()  # one renderer for scheduled digests and /report
     defaults = TeamSettings(timezone=settings.default_timezone, language=settings.default_language)
     access = Access(repo, clock, settings.admin_cache_seconds)
@@ -86,6 +97,7 @@ def create_dispatcher(
         limiter=limiter,
         charts=charts,
         scoreboards=scoreboards,
+        outbox=outbox,
     )
     lanes = Lanes()  # outer: each person's updates in order, whatever runs alongside
     dp.update.outer_middleware(lanes)
@@ -96,9 +108,11 @@ def create_dispatcher(
     dp.include_routers(*get_routers())
 
     async def on_startup(bot: Bot) -> None:
+        install(bot, limiter)  # the same limiter for the bot's every send, whoever made it
+        await outbox.start(bot)
         await register_commands(bot, translator)
         if schedule:
-            digests = Digests(repo, bot, translator, clock, limiter, charts)
+            digests = Digests(repo, bot, translator, clock, charts)
             scheduler = create_scheduler(digests, settings, repo.db.path)
             scheduler.add_job(
                 scoreboards.tick, IntervalTrigger(seconds=20), args=(bot,), id="scoreboards",
@@ -111,6 +125,8 @@ def create_dispatcher(
         scheduler = dp.workflow_data.get("scheduler")
         if scheduler is not None:
             scheduler.shutdown(wait=False)
+        await lanes.drained()  # updates still running queue their confirmations first
+        await outbox.stop()
         await scoreboards.close()
         charts.close()
 

@@ -20,7 +20,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from bot.checkin.flow import start as start_checkin
 from bot.clock import Clock
 from bot.config import Settings
-from bot.delivery import ChatGone, Failed, RateLimiter, Uncertain, call, send_album_and_text
+from bot.delivery import ChatGone, Failed, Refused, Uncertain, delivered, send_album_and_text
 from bot.digest import ChartRenderer, build_digest
 from bot.i18n import Translator
 from kpi.models import Period, PeriodKind
@@ -31,7 +31,8 @@ from storage.repository import Repository
 
 log = logging.getLogger(__name__)
 DIGEST_KINDS = (PeriodKind.WEEK, PeriodKind.MONTH, PeriodKind.QUARTER)
-# Digests to different teams in flight at once: the shared RateLimiter paces them, a few
+# Digests to different teams in flight at once: the shared RateLimiter (installed on the bot,
+# bot/delivery/retry.py) paces them, a few
 # lanes hide each request's latency (bench/bench_fanout.py: 1.06x the limits' minimum).
 DELIVERY_LANES = 4
 MAX_ATTEMPTS = 5  # a digest Telegram keeps refusing is given up after this many ticks
@@ -70,14 +71,12 @@ class Digests:
         bot: Bot,
         translator: Translator,
         clock: Clock,
-        limiter: RateLimiter,
         charts: ChartRenderer,
     ):
         self.repo = repo
-        self.bot = bot
+        self.bot = bot  # its session paces and retries every send (bot.delivery.install)
         self.translator = translator
         self.clock = clock
-        self.limiter = limiter
         # The lanes overlap sending; rendering stays one digest at a time (ChartRenderer).
         self.charts = charts
 
@@ -98,7 +97,9 @@ class Digests:
     async def deliver(self, team: Team, period: Period) -> str:
         """Send one scheduled digest at most once; returns the state it ends in."""
         state = await self.repo.digests.state(team.id, period)
-        if state is not None and (state.state != "failed" or state.attempts >= MAX_ATTEMPTS):
+        if state is not None and (
+            state.state != "failed" or not state.retry or state.attempts >= MAX_ATTEMPTS
+        ):
             return state.state
         t = self.translator.bind(team.settings.language)
         today = period.end  # the period is over: judge it as a whole
@@ -107,21 +108,28 @@ class Digests:
             return "taken"
         finish = self.repo.digests.finish
         try:
-            ids = await send_album_and_text(
-                self.bot, self.limiter, team.id, digest.charts, digest.text
-            )
+            ids = await send_album_and_text(self.bot, team.id, digest.charts, digest.text)
         except ChatGone as exc:
             log.warning("team %s removed the bot: %s", team.id, exc)
-            await finish(team.id, period, "failed", self.clock.now(), error=str(exc))
+            await finish(team.id, period, "failed", self.clock.now(), error=str(exc), retry=False)
             await self.repo.teams.set_active(team.id, False)
             return "gone"
         except Uncertain as exc:
             log.error("digest for %s %s may or may not have arrived: %s", team.id, period, exc)
             await finish(team.id, period, "uncertain", self.clock.now(), error=str(exc))
             return "uncertain"
+        except Refused as exc:  # a 4xx: the same digest would be refused again
+            log.error("digest for %s %s refused by Telegram: %s", team.id, period, exc)
+            await finish(team.id, period, "failed", self.clock.now(), error=str(exc), retry=False)
+            return "refused"
         except Failed as exc:
+            log.warning("digest for %s %s failed, will retry: %s", team.id, period, exc)
             await finish(team.id, period, "failed", self.clock.now(), error=str(exc))
             return "failed"
+        except BaseException as exc:  # a bug or a shutdown: never left 'sending'
+            error = f"{type(exc).__name__}: {exc}"  # part of it may be in the chat
+            await finish(team.id, period, "uncertain", self.clock.now(), error=error)
+            raise
         await finish(team.id, period, "sent", self.clock.now(), message_ids=ids)
         return "sent"
 
@@ -148,10 +156,7 @@ class Digests:
             self.repo, team, person.id, person.id, t, self.clock.now(), notice=notice
         )
         try:
-            sent = await call(
-                lambda: self.bot.send_message(person.id, text, reply_markup=markup),
-                self.limiter, person.id,
-            )  # fmt: skip
+            sent = await delivered(self.bot.send_message(person.id, text, reply_markup=markup))
         except (ChatGone, Failed, Uncertain) as exc:
             # 403 is normal here: the person never opened a private chat with the bot.
             log.info("no reminder for %s: %s", person.id, exc)

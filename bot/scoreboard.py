@@ -21,7 +21,7 @@ from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
 from aiogram.types import TelegramObject
 
 from bot.clock import Clock
-from bot.delivery import ChatGone, Failed, RateLimiter, Uncertain, call
+from bot.delivery import ChatGone, Failed, RateLimiter, Uncertain
 from bot.i18n import Translator
 from bot.scoreboard_view import board_markup, board_text
 from storage.records import Team
@@ -63,10 +63,8 @@ class Scoreboards:
             now = self.clock.now()
             text, month = await board_text(self.repo, team, now, t)
             markup = board_markup((await bot.me()).username, t)
-            sent = await call(
-                lambda: bot.send_message(team.id, text, reply_markup=markup),
-                self.limiter, team.id,
-            )  # fmt: skip
+            # Paced in the group's budget and retried by the bot's Delivery (bot/delivery).
+            sent = await bot.send_message(team.id, text, reply_markup=markup)
             try:
                 await bot.pin_chat_message(team.id, sent.message_id, disable_notification=True)
             except TelegramBadRequest as exc:  # no right to pin: take the board back
@@ -145,13 +143,9 @@ class Scoreboards:
                 return
             markup = board_markup((await bot.me()).username, t)
             try:
-                await call(
-                    lambda: bot.edit_message_text(
-                        text=text, chat_id=team_id, message_id=board.message_id,
-                        reply_markup=markup,
-                    ),
-                    self.limiter, team_id,
-                )  # fmt: skip
+                await bot.edit_message_text(
+                    text=text, chat_id=team_id, message_id=board.message_id, reply_markup=markup
+                )
             except TelegramBadRequest as exc:
                 if "not modified" not in str(exc):
                     if "not found" in str(exc):
@@ -187,7 +181,7 @@ class Scoreboards:
             if chat_id is None:
                 continue
             try:
-                await call(lambda c=chat_id: bot.send_message(c, text), self.limiter, chat_id)  # type: ignore[misc]
+                await bot.send_message(chat_id, text)
                 return
             except SEND_ERRORS as exc:
                 log.info("could not tell %s the board is gone: %s", chat_id, exc)

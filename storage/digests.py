@@ -15,6 +15,7 @@ from storage.records import utc_iso
 class DigestState:
     state: str  # sending | sent | uncertain | failed
     attempts: int
+    retry: bool = True  # False: failed for good (Telegram refused it), never claimed again
 
 
 class DigestRepo:
@@ -23,24 +24,26 @@ class DigestRepo:
 
     async def state(self, team_id: int, period: Period) -> DigestState | None:
         row = await self._db.fetch_one(
-            "SELECT state, attempts FROM digests WHERE team_id = ? AND kind = ?"
+            "SELECT state, attempts, retry FROM digests WHERE team_id = ? AND kind = ?"
             " AND period_start = ?",
             (team_id, period.kind.value, period.start.isoformat()),
         )
-        return DigestState(row["state"], row["attempts"]) if row else None
+        return DigestState(row["state"], row["attempts"], bool(row["retry"])) if row else None
 
     async def claim(self, team_id: int, period: Period, now: datetime) -> bool:
         """Take the right to send this digest; False if it was sent or is in flight.
 
         A 'failed' row (Telegram answered with an error, so nothing was delivered) may be
-        claimed again; 'sending' (a crash mid-send) and 'uncertain' (a timeout) may not.
+        claimed again unless it failed for good; 'sending' (a crash mid-send) and
+        'uncertain' (a timeout) may not.
         """
         async with self._db.transaction() as conn:
             cur = await conn.execute(
                 "INSERT INTO digests (team_id, kind, period_start, state, claimed_at)"
                 " VALUES (?, ?, ?, 'sending', ?) ON CONFLICT (team_id, kind, period_start)"
                 " DO UPDATE SET state = 'sending', attempts = attempts + 1,"
-                " claimed_at = excluded.claimed_at WHERE digests.state = 'failed'",
+                " claimed_at = excluded.claimed_at"
+                " WHERE digests.state = 'failed' AND digests.retry",
                 (team_id, period.kind.value, period.start.isoformat(), utc_iso(now)),
             )
             return cur.rowcount == 1
@@ -54,14 +57,16 @@ class DigestRepo:
         *,
         message_ids: list[int] | None = None,
         error: str | None = None,
+        retry: bool = True,
     ) -> None:
+        """Record how a claimed digest ended; `retry=False` with 'failed': for good."""
         async with self._db.transaction() as conn:
             await conn.execute(
-                "UPDATE digests SET state = ?, sent_at = ?, message_ids = ?, error = ?"
-                " WHERE team_id = ? AND kind = ? AND period_start = ?",
+                "UPDATE digests SET state = ?, sent_at = ?, message_ids = ?, error = ?,"
+                " retry = ? WHERE team_id = ? AND kind = ? AND period_start = ?",
                 (
                     state, utc_iso(now) if state == "sent" else None,
-                    json.dumps(message_ids) if message_ids else None, error,
+                    json.dumps(message_ids) if message_ids else None, error, int(retry),
                     team_id, period.kind.value, period.start.isoformat(),
                 ),
             )  # fmt: skip

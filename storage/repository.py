@@ -8,6 +8,7 @@ from storage.checkin import CheckinRepo
 from storage.db import Database
 from storage.digests import DigestRepo
 from storage.entries import EntryRepo
+from storage.outbox import OutboxRepo
 from storage.scoreboards import ScoreboardRepo
 from storage.targets import TargetRepo
 from storage.teams import TeamRepo
@@ -22,6 +23,7 @@ class Repository:
         self.digests = DigestRepo(db)
         self.checkins = CheckinRepo(db)
         self.scoreboards = ScoreboardRepo(db)
+        self.outbox = OutboxRepo(db)
 
     @classmethod
     async def open(cls, path: str | Path) -> Repository:

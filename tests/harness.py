@@ -40,11 +40,17 @@ class SharedClock(FixedClock):
 
 
 class BotHarness:
-    def __init__(self, fake: FakeTelegram, db_path: Path, clock: FixedClock | None = None):
+    def __init__(
+        self,
+        fake: FakeTelegram,
+        db_path: Path,
+        clock: FixedClock | None = None,
+        limiter: RateLimiter | None = None,
+    ):
         self.fake = fake
         self.db_path = db_path
         self.clock = clock or SharedClock(DEFAULT_NOW, fake)
-        self.limiter = RateLimiter()
+        self.limiter = limiter or RateLimiter()  # Telegram's limits unless a test lifts them
         self._task: asyncio.Task[None] | None = None
 
     @property
@@ -60,10 +66,10 @@ class BotHarness:
     async def start(self) -> None:
         settings = self.settings
         self.repo = await Repository.open(settings.database_path)
-        self.bot = create_bot(settings)
+        self.bot = create_bot(settings, self.limiter)
         self.dp = create_dispatcher(settings, self.repo, self.clock, self.limiter, schedule=False)
         self.digests = Digests(
-            self.repo, self.bot, self.dp["translator"], self.clock, self.limiter, self.dp["charts"]
+            self.repo, self.bot, self.dp["translator"], self.clock, self.dp["charts"]
         )
         started = asyncio.Event()
         self.dp.startup.register(lambda: started.set())

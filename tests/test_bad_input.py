@@ -4,23 +4,32 @@ Updates go straight into `dp.feed_update` (the replies still travel to the fake 
 much faster than a round trip through getUpdates. Each input is either stored exactly as
 meant or refused with a message that shows an example; never an internal error, and a
 refusal leaves every table of the database as it was.
+
+Hundreds of commands go into one group: Telegram's 20 messages a minute are lifted on both
+sides (the fake and the bot's limiter), or every confirmation after the first minute would
+arrive merged; tests/test_outbox.py is where the limits are tested.
 """
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
+from collections.abc import AsyncIterator
 from contextlib import closing
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+import pytest
 from aiogram.types import Update
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bot.delivery import RateLimiter
 from bot.parsing import BAD_NOTE_CHARS, MAX_NOTE, ParseError, parse_command
 from bot.reports import team_metrics
 from kpi.metrics import BUILTIN_METRICS
+from tests.fake_telegram import FakeTelegram
 from tests.fake_telegram_objects import command_entities
 from tests.harness import BotHarness
 
@@ -35,7 +44,18 @@ FAST = settings(
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 
+UNLIMITED = 10**6
+
 # --- feeding updates and reading the database ------------------------------------------------
+
+
+@pytest.fixture
+async def harness(fake: FakeTelegram, tmp_path) -> AsyncIterator[BotHarness]:
+    fake.enforce_limits(None, None)
+    bot = BotHarness(fake, tmp_path / "kpi.sqlite3", limiter=RateLimiter(UNLIMITED, UNLIMITED))
+    await bot.start()
+    yield bot
+    await bot.stop()
 
 
 async def _feed(harness: BotHarness, user_id: int, text: str) -> list[str]:
@@ -54,6 +74,12 @@ async def _feed(harness: BotHarness, user_id: int, text: str) -> list[str]:
     )
     mark = fake.mark()
     await harness.dp.feed_update(harness.bot, update)
+    for _ in range(500):  # a confirmation is queued by the handler, sent by the outbox
+        if not await harness.repo.outbox.pending():
+            break
+        await asyncio.sleep(0.01)
+    else:
+        raise AssertionError(f"confirmation of {text[:80]!r} still queued after 5 s")
     assert not fake.errors
     return [s.text or "" for s in fake.sent[mark:] if s.chat_id == GROUP]
 
@@ -70,8 +96,9 @@ async def _ready(harness: BotHarness) -> None:
 def _tables(harness: BotHarness) -> dict[str, list[tuple]]:
     with closing(sqlite3.connect(f"file:{harness.db_path}?mode=ro", uri=True)) as conn:
         names = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")]
-        # month_totals is entries summed by triggers (tests/test_month_totals.py checks it).
-        names = [n for n in names if n != "month_totals"]
+        # month_totals is entries summed by triggers (tests/test_month_totals.py checks it);
+        # outbox is the queue of confirmations (tests/test_outbox.py).
+        names = [n for n in names if n not in ("month_totals", "outbox")]
         return {n: sorted(conn.execute(f'SELECT * FROM "{n}"'), key=repr) for n in names}
 
 

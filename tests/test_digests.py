@@ -174,3 +174,52 @@ async def test_reminder_only_to_silent_people_and_respecting_off(harness: BotHar
     await harness.digests.tick()  # once a day
     reminders = [s for s in fake.sent[mark:] if "🔔" in (s.text or "")]
     assert [s.chat_id for s in reminders] == [42]
+
+
+@pytest.mark.parametrize(
+    "description", ["Bad Request: chat not found", "Bad Request: can't parse entities: x"]
+)
+async def test_digest_refused_with_a_4xx_fails_for_good_logged_once(
+    harness: BotHarness, caplog, description: str
+):
+    await _team_with_entries(harness)
+    harness.clock.moment = MONDAY_10_01
+    harness.fake.fail_next("sendMediaGroup", status=400, description=description)
+    for _ in range(3):  # the minute job keeps ticking
+        await harness.digests.tick()
+    week = due_digest(PeriodKind.WEEK, await harness.repo.teams.get(GROUP), MONDAY_10_01)
+    state = await harness.repo.digests.state(GROUP, week)  # type: ignore[arg-type]
+    assert state is not None and (state.state, state.retry) == ("failed", False)
+    row = await harness.repo.db.fetch_one("SELECT error FROM digests WHERE team_id = ?", (GROUP,))
+    assert row is not None and description in row["error"]
+    assert len([c for c in harness.fake.calls if c.method == "sendMediaGroup"]) == 1
+    refused = [r for r in caplog.records if "refused" in r.getMessage()]
+    assert len(refused) == 1 and description in refused[0].getMessage()
+
+
+async def test_digest_never_left_sending(harness: BotHarness, monkeypatch):
+    """Whatever goes wrong while sending (here a bug), the claimed digest is finished."""
+    await _team_with_entries(harness)
+    harness.clock.moment = MONDAY_10_01
+
+    async def broken(*args, **kwargs):
+        raise Crash("a bug after the claim")
+
+    monkeypatch.setattr("bot.scheduler.send_album_and_text", broken)
+    with pytest.raises(Crash):
+        await harness.digests.tick()
+    week = due_digest(PeriodKind.WEEK, await harness.repo.teams.get(GROUP), MONDAY_10_01)
+    state = await harness.repo.digests.state(GROUP, week)  # type: ignore[arg-type]
+    assert state is not None and state.state == "uncertain"  # part of it may be in the chat
+
+
+async def test_a_digest_is_booked_once_in_the_shared_limiter(harness: BotHarness):
+    """Digests go through the same session middleware as every reply: an album of 3 charts
+    and the text are 4 of the group's 20 messages a minute, not 8."""
+    await _team_with_entries(harness)
+    await harness.fake.wait_idle()
+    before = harness.limiter.room(GROUP)
+    harness.clock.moment = MONDAY_10_01
+    await harness.digests.tick()
+    assert len(_album(harness)) == 3
+    assert harness.limiter.room(GROUP) == before - 4

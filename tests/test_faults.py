@@ -34,8 +34,8 @@ FAULTS = {
 async def bot(fake: FakeTelegram, tmp_path, monkeypatch) -> AsyncIterator[BotHarness]:
     """The harness with a short client timeout, so a hang outlasts it in seconds."""
 
-    def quick(settings):
-        made = create_bot(settings)
+    def quick(settings, limiter=None):
+        made = create_bot(settings, limiter)
         made.session.timeout = CLIENT_TIMEOUT
         return made
 
@@ -74,7 +74,9 @@ async def test_polling_survives_5xx_429_and_hangs_without_losing_updates(bot: Bo
     await fake.wait_sent(5, chat_id=GROUP, timeout=30)
     await fake.wait_idle(10)
     failed = [c.status for c in fake.calls if c.method == "getUpdates" and c.status != 200]
-    assert failed[:3] == [502, 500, 429]
+    # The hung call takes a fault too when it is answered, racing the retry after its
+    # timeout: which of them gets which is timing, that each was survived is the point.
+    assert sorted(failed[:3]) == [429, 500, 502]
     assert await _leads(bot) == 15 and await bot.entries(GROUP) == 5
     for update in sent:  # and if Telegram hands them out again after all that
         fake.redeliver(update)
@@ -90,14 +92,21 @@ async def test_failed_confirmation_keeps_the_entry_once(bot: BotHarness, kind: s
     group = fake.group(GROUP, "Команда")
     _fault(fake, "sendMessage", kind)
     update = fake.send_message(group, anya, "/lead 7")
+    await fake.wait_sent(1, chat_id=GROUP, timeout=HANG + 5)
     await fake.wait_idle(HANG + 5)
     assert await bot.entries(GROUP) == 1
     # Stored, so the bot must not tell the person it was not (a 429 or 5xx is Telegram's).
     assert not [s for s in fake.sent if INTERNAL_ERROR in (s.text or "")]
+    # A 429 or 5xx is retried until the confirmation arrives; a hang may have delivered it
+    # (here it did), so it is not sent again: either way exactly one arrived.
+    confirmations = [s for s in fake.sent if "+7</b> → 7" in (s.text or "")]
+    assert len(confirmations) == 1
+    attempts = [c.status for c in fake.calls if c.method == "sendMessage"]
+    assert attempts == ([200] if kind == "hang" else [FAULTS[kind]["status"], 200])
     mark = fake.mark()
-    fake.redeliver(update)  # Telegram sending it again changes nothing but the reply
-    sent = await fake.wait_sent(1, since=mark, chat_id=GROUP)
-    assert "+7</b> → 7" in sent[0].message["text"]
+    fake.redeliver(update)  # Telegram sending it again changes nothing, not even the reply
+    await fake.wait_idle(5)
+    assert fake.sent[mark:] == []
     assert await bot.entries(GROUP) == 1
     reply = await bot.say(group, anya, "/lead 1")  # still running
     assert "+1</b> → 8" in reply
@@ -149,10 +158,11 @@ async def test_digest_text_refused_after_the_album_arrived_is_not_resent(
     bot: BotHarness, monkeypatch
 ):
     """The charts are in the chat; sending the whole digest again would repeat them."""
-    monkeypatch.setitem(delivery.call.__kwdefaults__, "backoff", 0.01)  # retries, quickly
+    session = next(m for m in bot.bot.session.middleware if isinstance(m, delivery.Delivery))
+    monkeypatch.setattr(session, "backoff", 0.01)  # retries, quickly
     fake = bot.fake
     await _digest_due(bot)
-    attempts = delivery.call.__kwdefaults__["attempts"]
+    attempts = session.attempts
     fake.fail_next("sendMessage", status=500, count=attempts)  # every retry of the text
     await bot.digests.tick()
     for _ in range(3):

@@ -78,9 +78,13 @@ async def test_webhook_rejects_wrong_secret_and_answers_after_storing(tmp_path):
                 good = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
                 async with http.post(url, json=_update(fake, "/lead 3"), headers=good) as resp:
                     assert resp.status == 200
-                # Answered only after the update was handled: Telegram's retry is our safety net.
+                # Answered only after the update was handled (stored, its confirmation queued):
+                # Telegram's retry is our safety net.
                 assert await repo.entries.count() == 1
-                assert "Лиды: <b>+3</b>" in fake.sent[-1].message["text"]
+                queued = await repo.db.fetch_one("SELECT text FROM outbox")
+                assert queued is not None and "Лиды: <b>+3</b>" in queued["text"]
+                sent = await fake.wait_sent(1)  # and the outbox sends it
+                assert "Лиды: <b>+3</b>" in sent[-1].message["text"]
         finally:
             stop.set()
             await asyncio.wait_for(server, 10)
@@ -144,9 +148,9 @@ def test_kpibot_run_in_webhook_mode_until_sigterm(tmp_path):
         assert _raw_post(port, SECRET.encode(), raw[:-1]) == 400
         assert _entries(db) == 0 and not fake.sent()
         assert _post(url, update("/lead 2"), SECRET) == 200
-        sent = fake.sent()  # already there: the answer waited for the handler
+        assert _entries(db) == 1  # already there: the answer waited for the handler
+        sent = fake.wait_sent(1, 0, GROUP)  # its confirmation, from the outbox
         assert len(sent) == 1 and "Лиды: <b>+2</b>" in sent[0]["params"]["text"]
-        assert _entries(db) == 1
     finally:
         bot.send_signal(signal.SIGTERM)
         try:

@@ -10,7 +10,7 @@ from aiogram.types import Message
 
 from bot.clock import Clock
 from bot.context import Ctx
-from bot.delivery import ChatGone, Failed, RateLimiter, Uncertain, send_album_and_text
+from bot.delivery import ChatGone, Failed, Uncertain, send_album_and_text
 from bot.digest import ChartRenderer, build_digest
 from bot.goals import TARGET_KINDS
 from bot.handlers.common import team_or_explain
@@ -28,7 +28,6 @@ async def report_now(
     repo: Repository,
     clock: Clock,
     bot: Bot,
-    limiter: RateLimiter,
     charts: ChartRenderer,
 ) -> None:
     """The current period so far, as the scheduled digest would show it."""
@@ -44,7 +43,7 @@ async def report_now(
     period = period_containing(kind, today)
     digest = await build_digest(repo, team, period, today, ctx.t, charts)
     try:
-        await send_album_and_text(bot, limiter, message.chat.id, digest.charts, digest.text)
+        await send_album_and_text(bot, message.chat.id, digest.charts, digest.text)
     except (ChatGone, Failed, Uncertain):
         return  # logged by delivery; nothing more can be said in this chat
 

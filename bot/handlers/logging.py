@@ -10,6 +10,8 @@ from aiogram.types import Message
 
 from bot.clock import Clock
 from bot.context import Ctx
+from bot.delivery.confirmations import confirmation
+from bot.delivery.outbox import Outbox
 from bot.handlers.common import team_or_explain
 from bot.logbook import record
 from bot.parsing import ParseError, parse_command
@@ -23,18 +25,28 @@ LOG_COMMANDS = ("lead", "qlead", "post", "sale", "resp", "log")
 
 
 async def log_entry(
-    message: Message, command: CommandObject, ctx: Ctx, repo: Repository, clock: Clock
+    message: Message,
+    command: CommandObject,
+    ctx: Ctx,
+    repo: Repository,
+    clock: Clock,
+    outbox: Outbox,
 ) -> None:
-    await _log(message, command, ctx, repo, clock, revision=0)
+    await _log(message, command, ctx, repo, clock, outbox, revision=0)
 
 
 async def log_edit(
-    message: Message, command: CommandObject, ctx: Ctx, repo: Repository, clock: Clock
+    message: Message,
+    command: CommandObject,
+    ctx: Ctx,
+    repo: Repository,
+    clock: Clock,
+    outbox: Outbox,
 ) -> None:
     # The edit_date tells revisions apart: the newest edit replaces what earlier ones stored.
     stamp = message.edit_date
     edited = int(stamp.timestamp()) if isinstance(stamp, datetime) else int(stamp or 1)
-    await _log(message, command, ctx, repo, clock, revision=edited)
+    await _log(message, command, ctx, repo, clock, outbox, revision=edited)
 
 
 async def _log(
@@ -43,6 +55,7 @@ async def _log(
     ctx: Ctx,
     repo: Repository,
     clock: Clock,
+    outbox: Outbox,
     *,
     revision: int,
 ) -> None:
@@ -63,10 +76,14 @@ async def _log(
         return
     source = Source(message.chat.id, message.message_id, revision)
     recorded = await record(repo, team.id, ctx.person.id, parsed, metrics, now, source)
-    text = saved(recorded, ctx.t, team.settings.currency, custom, today)
+    currency = team.settings.currency
+    text = saved(recorded, ctx.t, currency, custom, today)
     if recorded.result.replaced:
         text = ctx.t("edited") + "\n" + text
-    await message.reply(text)
+    # Queued, not sent: in a busy group it may go out merged with others (bot/delivery/outbox.py).
+    # A redelivered command was queued the first time and is not confirmed again.
+    item = confirmation(message, revision, ctx.person, ctx.t, text, recorded, currency, custom, now)
+    await outbox.put(item)
 
 
 def create_router() -> Router:

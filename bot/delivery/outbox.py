@@ -1,0 +1,226 @@
+"""Logging confirmations that arrive even in a busy group: queued, paced, merged when needed.
+
+Telegram allows 20 messages a minute in a group; at 18:00 fifteen people logging three numbers
+each exceed that, and a confirmation that waits for the next minute (or is dropped by a 429)
+makes people type their command again. So confirmations do not go out from the handler:
+
+- The logging handler writes an outbox row (storage/outbox.py) before it returns, after the
+  entry committed. Polling confirms an update to Telegram only after its handler returned
+  (bot/polling.py), so a confirmed update means "stored and queued": a crash loses nothing.
+  A command revision is queued once (UNIQUE), so a redelivered update is not confirmed twice.
+- One sender task per chat drains its queue. While the group has room for everything pending
+  and RESERVE messages besides, each confirmation goes alone, replying to its command (up to
+  IN_FLIGHT at once). Nearer the limit, everything pending is merged into ONE message that
+  replies to the latest command and names each person with what they logged and their running
+  total; such messages leave at most one per SPACING. SPACING x RESERVE is a minute, so the
+  reserve never runs dry: every command is acknowledged within about SPACING (other replies
+  in the group, say /kpi, use the same budget; then within the minute the limiter waits at
+  most), and the group never goes over its limit (the shared RateLimiter books every send).
+- A row is marked sent only after Telegram accepted it. A timeout marks it uncertain (it may
+  have arrived: never resent); a 403 or another 4xx marks it failed; 429, 5xx and refused
+  connections are retried by the session (bot/delivery) and then again here, later.
+- Rows still pending at shutdown stay in the table and are sent after the restart. The one
+  gap: a crash between Telegram's answer and the mark sends that confirmation again.
+
+Private chats have no minute limit: their confirmations always go alone, with the same retries.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import deque
+from datetime import timedelta
+
+from aiogram import Bot
+from aiogram.types import ReplyParameters
+
+from bot.clock import Clock
+from bot.delivery import (
+    MINUTE,
+    ChatGone,
+    Failed,
+    RateLimiter,
+    Refused,
+    Uncertain,
+    delivered,
+    split_text,
+)
+from bot.delivery.confirmations import merged_text
+from bot.i18n import Translator
+from storage.outbox import Confirmation
+from storage.repository import Repository
+
+log = logging.getLogger(__name__)
+RESERVE = 6  # messages of a group's minute kept for merged confirmations
+SPACING = MINUTE / RESERVE  # near the limit: one message per SPACING, so the reserve lasts
+IN_FLIGHT = 8  # confirmations on their way to one chat at once
+RETRY_AFTER = (2.0, 60.0)  # after a send Telegram kept failing: first wait, longest wait
+STOP_GRACE = 5.0  # seconds a send under way may take to finish at shutdown
+KEEP = timedelta(days=2)  # finished rows are kept for redeliveries to find
+
+
+class Outbox:
+    def __init__(
+        self, repo: Repository, translator: Translator, limiter: RateLimiter, clock: Clock
+    ):
+        self.repo = repo
+        self.translator = translator
+        self.limiter = limiter
+        self.clock = clock
+        self._bot: Bot | None = None  # set while running (dp.startup .. dp.shutdown)
+        self._queues: dict[int, deque[Confirmation]] = {}
+        self._tasks: dict[int, asyncio.Task[None]] = {}
+        self._news: dict[int, asyncio.Event] = {}  # chat -> something was queued
+        self._sending: set[asyncio.Task[object]] = set()
+        self._last: dict[int, float] = {}  # chat -> when its latest confirmation went out
+        self._retry: dict[int, tuple[float, float]] = {}  # chat -> (not before, next wait)
+
+    async def start(self, bot: Bot) -> None:
+        """Resume what a previous run left pending (dp.startup)."""
+        self._bot = bot
+        await self.repo.outbox.prune(self.clock.now() - KEEP)
+        for item in await self.repo.outbox.pending():
+            self._queues.setdefault(item.chat_id, deque()).append(item)
+        for chat_id in list(self._queues):
+            self._wake(chat_id)
+
+    async def put(self, item: Confirmation) -> bool:
+        """Queue a confirmation; committed when this returns. False: already queued before."""
+        stored = await self.repo.outbox.add(item)
+        if stored is None:
+            return False
+        if self._bot is not None:  # else it waits in the table for the next start
+            self._queues.setdefault(stored.chat_id, deque()).append(stored)
+            self._wake(stored.chat_id)
+        return True
+
+    async def stop(self) -> None:
+        """Let sends under way finish (briefly); the rest stays pending for the next start."""
+        self._bot = None
+        tasks = list(self._tasks.values())
+        if self._sending:
+            await asyncio.wait(set(self._sending), timeout=STOP_GRACE)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        self._queues.clear()
+
+    def _wake(self, chat_id: int) -> None:
+        if chat_id in self._tasks:
+            self._news[chat_id].set()
+            return
+        self._news[chat_id] = asyncio.Event()
+        self._tasks[chat_id] = asyncio.get_running_loop().create_task(self._drain(chat_id))
+
+    async def _nap(self, chat_id: int, flights: set[asyncio.Task[object]]) -> None:
+        """Until a send under way finishes or something new is queued for the chat."""
+        news = self._news[chat_id]
+        news.clear()  # the caller looked at the queue just now, without awaiting since
+        waiter = asyncio.ensure_future(news.wait())
+        try:
+            await asyncio.wait({*flights, waiter}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            waiter.cancel()
+
+    async def _drain(self, chat_id: int) -> None:
+        queue = self._queues[chat_id]
+        flights: set[asyncio.Task[object]] = set()
+        try:
+            while (queue or flights) and self._bot is not None:
+                if not queue or len(flights) >= IN_FLIGHT:
+                    await self._nap(chat_id, flights)
+                    continue
+                now = time.monotonic()
+                not_before, _ = self._retry.get(chat_id, (0.0, 0.0))
+                if now < not_before:
+                    await asyncio.sleep(not_before - now)
+                    continue
+                room = self.limiter.room(chat_id)
+                if chat_id > 0 or len(queue) + len(flights) <= room - RESERVE:
+                    flights.add(self._launch(chat_id, [queue.popleft()], flights))
+                    continue
+                if flights:  # near the limit: first see what the singles left
+                    await asyncio.wait(flights)
+                    continue
+                wait = self._last.get(chat_id, -SPACING) + SPACING - now
+                if wait > 0:
+                    await asyncio.sleep(wait)
+                    continue
+                items = list(queue)
+                queue.clear()
+                await self._launch(chat_id, items, flights)
+        finally:
+            for flight in flights:
+                flight.cancel()
+            if self._tasks.get(chat_id) is asyncio.current_task():
+                del self._tasks[chat_id], self._news[chat_id]
+            if not queue and self._queues.get(chat_id) is queue:
+                del self._queues[chat_id]
+
+    def _launch(self, chat_id: int, items: list[Confirmation],
+                flights: set[asyncio.Task[object]]) -> asyncio.Task[object]:  # fmt: skip
+        task: asyncio.Task[object] = asyncio.get_running_loop().create_task(
+            self._send(chat_id, items)
+        )
+        self._sending.add(task)
+        task.add_done_callback(self._sending.discard)
+        task.add_done_callback(flights.discard)
+        self._last[chat_id] = time.monotonic()
+        return task
+
+    async def _send(self, chat_id: int, items: list[Confirmation]) -> None:
+        bot = self._bot
+        if bot is None:
+            return
+        latest = items[-1]
+        if len(items) == 1:
+            text = latest.text
+        else:
+            text = merged_text(items, self.translator.bind(latest.language))
+        reply = ReplyParameters(message_id=latest.message_id, allow_sending_without_reply=True)
+        ids = [item.id for item in items]
+        sent: list[int] = []
+        try:
+            for chunk in split_text(text):
+                message = await delivered(
+                    bot.send_message(
+                        chat_id, chunk, message_thread_id=latest.thread_id, reply_parameters=reply
+                    )
+                )
+                sent.append(message.message_id)
+        except (ChatGone, Uncertain, Failed) as exc:
+            await self._failed(chat_id, items, exc, partly=bool(sent))
+            return
+        except Exception:  # a bug: keep the rows pending, log it, carry on with the others
+            log.exception("outbox: sending to %s failed", chat_id)
+            self._requeue(chat_id, items)
+            return
+        self._retry.pop(chat_id, None)
+        self._last[chat_id] = time.monotonic()
+        await self.repo.outbox.finish(ids, "sent", self.clock.now(), message_id=sent[0])
+
+    async def _failed(
+        self, chat_id: int, items: list[Confirmation], exc: Exception, *, partly: bool
+    ) -> None:
+        ids = [item.id for item in items]
+        now = self.clock.now()
+        if isinstance(exc, Uncertain) or partly:  # it may be in the chat: never twice
+            log.warning("outbox: %s confirmation(s) to %s uncertain: %s", len(ids), chat_id, exc)
+            await self.repo.outbox.finish(ids, "uncertain", now, error=str(exc))
+        elif isinstance(exc, (ChatGone, Refused)):  # 403 or another 4xx: for good
+            log.warning("outbox: %s confirmation(s) to %s refused: %s", len(ids), chat_id, exc)
+            await self.repo.outbox.finish(ids, "failed", now, error=str(exc))
+        else:  # still 429/5xx after the session's retries: later, in order
+            self._requeue(chat_id, items)
+            log.warning("outbox: chat %s unreachable, trying again later: %s", chat_id, exc)
+
+    def _requeue(self, chat_id: int, items: list[Confirmation]) -> None:
+        first, longest = RETRY_AFTER
+        _, wait = self._retry.get(chat_id, (0.0, first))
+        self._retry[chat_id] = (time.monotonic() + wait, min(wait * 2, longest))
+        if self._bot is None:
+            return  # stopping: the rows are pending in the table
+        self._queues.setdefault(chat_id, deque()).extendleft(reversed(items))
+        self._wake(chat_id)

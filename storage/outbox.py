@@ -1,0 +1,110 @@
+"""The outbox: logging confirmations queued in the same order as their commands were handled,
+marked once Telegram accepted them (see storage/migrations/0006_outbox.sql)."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from storage.db import Database
+from storage.records import utc_iso
+
+_COLUMNS = (
+    "chat_id, message_id, revision, thread_id, user_id, person, language, text, merge, created_at"
+)
+
+
+@dataclass(frozen=True)
+class Confirmation:
+    chat_id: int
+    message_id: int  # the command
+    revision: int
+    thread_id: int | None
+    user_id: int
+    person: str
+    language: str
+    text: str  # HTML, sent as it is when the confirmation goes alone
+    merge: str  # JSON owned by bot/delivery/outbox.py: its part of a merged confirmation
+    created_at: datetime
+    id: int = 0  # assigned by `add`
+
+
+class OutboxRepo:
+    def __init__(self, db: Database):
+        self._db = db
+
+    async def add(self, item: Confirmation) -> Confirmation | None:
+        """Queue `item`; None if this command revision was queued before (a redelivery)."""
+        params = (
+            item.chat_id, item.message_id, item.revision, item.thread_id, item.user_id,
+            item.person, item.language, item.text, item.merge, utc_iso(item.created_at),
+        )  # fmt: skip
+
+        def insert(conn: sqlite3.Connection) -> int | None:
+            rows = conn.execute(
+                f"INSERT INTO outbox ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (chat_id, message_id, revision) DO NOTHING RETURNING id",
+                params,
+            ).fetchall()  # all: a RETURNING statement left open would block the COMMIT
+            return int(rows[0][0]) if rows else None
+
+        new_id = await self._db.write(insert)
+        return None if new_id is None else replace(item, id=new_id)
+
+    async def pending(self) -> list[Confirmation]:
+        """Every row still to send, oldest first."""
+        rows = await self._db.fetch(
+            f"SELECT id, {_COLUMNS} FROM outbox WHERE state = 'pending' ORDER BY chat_id, id"
+        )
+        return [
+            Confirmation(
+                r["chat_id"],
+                r["message_id"],
+                r["revision"],
+                r["thread_id"],
+                r["user_id"],
+                r["person"],
+                r["language"],
+                r["text"],
+                r["merge"],
+                datetime.fromisoformat(r["created_at"]),
+                r["id"],
+            )
+            for r in rows
+        ]
+
+    async def finish(
+        self,
+        ids: list[int],
+        state: str,
+        now: datetime,
+        *,
+        message_id: int | None = None,
+        error: str | None = None,
+    ) -> None:
+        """sent (Telegram accepted), uncertain (a timeout: never resent) or failed."""
+        sent_at = utc_iso(now) if state == "sent" else None
+        marks = ",".join("?" * len(ids))
+
+        def update(conn: sqlite3.Connection) -> None:
+            conn.execute(
+                f"UPDATE outbox SET state = ?, sent_at = ?, sent_message_id = ?, error = ?"
+                f" WHERE id IN ({marks}) AND state = 'pending'",
+                (state, sent_at, message_id, error, *ids),
+            )
+
+        if ids:
+            await self._db.write(update)
+
+    async def prune(self, before: datetime) -> int:
+        """Forget finished rows queued before `before` (kept until then: a redelivered
+        update must still find its row, and Telegram keeps updates for 24 hours)."""
+
+        def delete(conn: sqlite3.Connection) -> int:
+            return conn.execute(
+                "DELETE FROM outbox WHERE state != 'pending' AND created_at < ?",
+                (utc_iso(before),),
+            ).rowcount
+
+        return await self._db.write(delete)
