@@ -60,14 +60,16 @@ def credited(conn: sqlite3.Connection, team_id: int, channel_id: int, sign: str 
         row = conn.execute(
             "SELECT user_id FROM signatures WHERE team_id = ? AND signature = ?", (team_id, key)
         ).fetchone()
-        if row is None:
-            row = conn.execute(
-                "SELECT u.id FROM members m JOIN users u ON u.id = m.user_id WHERE m.team_id = ?"
-                " AND m.active = 1 AND lower(u.full_name) = ? ORDER BY u.id LIMIT 1",
-                (team_id, key),
-            ).fetchone()
         if row is not None:
             return int(row[0])
+        # SQLite's lower() knows only ASCII: names are compared here ("Борис" = "борис").
+        for user_id, name in conn.execute(
+            "SELECT u.id, u.full_name FROM members m JOIN users u ON u.id = m.user_id"
+            " WHERE m.team_id = ? AND m.active = 1 ORDER BY u.id",
+            (team_id,),
+        ):
+            if name.strip().lower() == key:
+                return int(user_id)
     return channel_id
 
 
