@@ -9,10 +9,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from kpi.capture import Said
-from kpi.models import Period
+from kpi.models import Entry, Period
 from storage import capture_units as units
 from storage.capture_talk import talk
 from storage.db import Database
+from storage.entry_units import ENTRY_COLUMNS, entry
 from storage.records import utc_iso
 
 
@@ -196,6 +197,16 @@ class CaptureRepo:
         await self._db.write(
             lambda conn: talk(conn, said, chat_id, thread_id, kind, team_id, owner, now, tz_day)
         )
+
+    async def recent(self, team_id: int, limit: int = 10) -> list[tuple[Entry, str]]:
+        """The team's latest live captured entries with who is credited (for /captured)."""
+        rows = await self._db.fetch(
+            f"SELECT {', '.join('e.' + c for c in ENTRY_COLUMNS.split(', '))}, u.full_name"
+            " FROM entries e JOIN users u ON u.id = e.user_id WHERE e.team_id = ?"
+            " AND e.captured IS NOT NULL AND e.deleted_at IS NULL ORDER BY e.id DESC LIMIT ?",
+            (team_id, limit),
+        )
+        return [(entry(r), r["full_name"]) for r in rows]
 
     # --- invite links and where subscribers come from ---
 

@@ -193,3 +193,41 @@ async def test_a_week_of_channel_life_counts_as_worked_out_by_hand(harness: BotH
     for line in ("Публикации: <b>4</b>", "Лайки: <b>21</b>", "Медиана ответа: <b>45 мин</b>",
                  "Блогер: +3"):  # fmt: skip
         assert line in (digest or ""), (line, digest)
+
+
+async def test_captured_entries_are_marked_not_undoable_and_only_managers_exclude_them(
+    harness: BotHarness,
+):
+    fake, group, chan, _, boss, anya = setup(harness)
+    await harness.say(group, boss, "/channel @sever_news")
+    await harness.say(group, anya, "/iam Аня")
+    fake.now = at(20, 9)
+    p1 = tg.post(fake, chan, signature="Аня")
+    await settle(harness)
+    history = await harness.say(group, anya, "/history")
+    buttons = [b for row in fake.sent[-1].buttons for b in row]
+    assert len(buttons) == 1 and "🤖 авто" in buttons[0]["text"], history
+    assert "нечего" in await harness.say(group, anya, "/undo")
+    mark = fake.mark()
+    fake.press_button(fake.sent[-2], buttons[0]["callback_data"], anya)  # her own, but captured
+    answer = await fake.wait_calls("answerCallbackQuery", since=len(fake.calls) - 1)
+    assert "менеджер" in str(answer[-1].params.get("text", ""))
+    assert (await totals(harness, Period(PeriodKind.MONTH, date(2026, 11, 1),
+                                        date(2026, 12, 1))))["posts"] == 1  # fmt: skip
+    # The CSV export says which entries the bot counted.
+    await harness.say(group, boss, "/export")
+    csv = next(s for s in reversed(fake.sent) if s.method == "sendDocument")
+    body = next(iter(csv.files.values())).decode("utf-8-sig")
+    lines = body.splitlines()
+    assert lines[0].endswith(",captured")
+    assert any(",posts,1," in x and x.endswith(",channel") for x in lines[1:]), body
+    # A manager excludes it; the post delivered again does not bring it back.
+    await harness.say(group, boss, "/captured")
+    listed = fake.sent[-1]
+    mark = fake.mark()
+    fake.press_button(listed, listed.buttons[0][0]["callback_data"], boss)
+    await fake.wait_sent(1, since=mark, chat_id=GROUP)
+    fake.redeliver(p1)
+    await settle(harness)
+    month = Period(PeriodKind.MONTH, date(2026, 11, 1), date(2026, 12, 1))
+    assert "posts" not in await totals(harness, month)

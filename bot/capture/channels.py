@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 from aiogram import Bot, Router
 from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command, CommandObject
@@ -11,7 +13,10 @@ from bot.access import Access
 from bot.clock import Clock
 from bot.context import Ctx
 from bot.handlers.common import in_group, managed_team, team_or_explain
+from bot.keyboards import delete_buttons
 from bot.parsing import ParsedLog
+from bot.reports import team_metrics
+from bot.views import unit_short
 from kpi.periods import local_today
 from storage.capture import Channel
 from storage.repository import Repository
@@ -23,6 +28,7 @@ CAPTURED_METRICS = frozenset(
 # Admin rights each capture feature needs in the channel (ChatMemberAdministrator fields).
 NEEDED_RIGHTS = ("can_invite_users",)  # /invite; posts, reactions, joins need admin only
 MAX_LINK_NAME = 32  # createChatInviteLink: name is 0-32 characters
+CAPTURED_LIST = 10
 
 
 def captured_metric(parsed: ParsedLog) -> str | None:
@@ -61,8 +67,13 @@ async def channel(
         return
     off = words[0].lower() == "off"
     target = words[1] if off and len(words) > 1 else words[0]
-    if off and len(words) < 2:
-        await message.reply(ctx.t("channel-usage"))
+    if off:  # by what was linked: the bot may have left the channel since
+        wanted = target.lower().lstrip("@")
+        linked = [c for c in await repo.capture.channels(team.id)
+                  if wanted in (str(c.id), (c.username or "").lower())]  # fmt: skip
+        done = bool(linked) and await repo.capture.unlink(team.id, linked[0].id)
+        key = "channel-off" if done else "channel-not-linked"
+        await message.reply(ctx.t(key if len(words) > 1 else "channel-usage", channel=target))
         return
     try:
         info = await bot.get_chat(target if target.startswith("@") else int(target))
@@ -71,11 +82,6 @@ async def channel(
         return
     if info.type != "channel":
         await message.reply(ctx.t("channel-not-channel", channel=target))
-        return
-    if off:
-        done = await repo.capture.unlink(team.id, info.id)
-        key = "channel-off" if done else "channel-not-linked"
-        await message.reply(ctx.t(key, channel=target))
         return
     admin, missing = await _rights(bot, info.id)
     if not admin:
@@ -155,10 +161,31 @@ async def iam(message: Message, command: CommandObject, ctx: Ctx, repo: Reposito
     await message.reply(ctx.t("iam-done", signature=signature))
 
 
+async def captured(
+    message: Message, ctx: Ctx, repo: Repository, access: Access, bot: Bot
+) -> None:
+    """The team's latest captured entries, each with a button a manager excludes it by."""
+    team = await managed_team(message, ctx, access, bot, "capture-managers-only")
+    if team is None:
+        return
+    found = await repo.capture.recent(team.id, CAPTURED_LIST)
+    if not found:
+        await message.reply(ctx.t("captured-empty"))
+        return
+    metrics = await team_metrics(repo, team.id)
+    currency = team.settings.currency
+    labels = [  # a button label is plain text
+        (e.id or 0, f"{html.unescape(unit_short((e,), ctx.t, currency, metrics))} · {who}"[:60])
+        for e, who in found
+    ]
+    await message.reply(ctx.t("captured-title"), reply_markup=delete_buttons(labels))
+
+
 def create_router() -> Router:
     router = Router(name="capture-channels")
     router.message.filter(in_group)
     router.message.register(channel, Command("channel"))
     router.message.register(invite, Command("invite"))
     router.message.register(iam, Command("iam"))
+    router.message.register(captured, Command("captured"))
     return router
