@@ -231,3 +231,57 @@ async def test_captured_entries_are_marked_not_undoable_and_only_managers_exclud
     await settle(harness)
     month = Period(PeriodKind.MONTH, date(2026, 11, 1), date(2026, 12, 1))
     assert "posts" not in await totals(harness, month)
+
+
+async def test_redelivered_and_reordered_updates_never_count_twice(harness: BotHarness):
+    fake, group, chan, talk, boss, anya = setup(harness)
+    fan, fan2 = fake.user(100, "Fan"), fake.user(101, "Fan2")
+    fake.now = at(18, 6)
+    harness.clock.moment = datetime.fromtimestamp(fake.now, UTC)
+    await harness.say(group, boss, "/channel @sever_news")
+    link = (await harness.say(group, boss, "/invite Блогер")).split(": ")[1].split("\n")[0]
+    await harness.say(group, anya, "/kpi")  # Аня is a member: her comment is a reply
+    fake.now = at(18, 7)
+    # An album whose first part arrives last, and a reaction count before its post.
+    parts = [tg.post(fake, chan, album="b1", kind="photo") for _ in range(3)]
+    first = parts[0]["update_id"]
+    fake._pending = [q for q in fake._pending if q.update["update_id"] != first]
+    await settle(harness)
+    fake.now = at(18, 8)
+    early = tg.reactions(fake, chan, parts[0]["channel_post"]["message_id"], 7)
+    await settle(harness)
+    fake.redeliver(parts[0])
+    thread = tg.thread_of(fake, chan, parts[0])
+    updates = [
+        *parts, early,
+        tg.join(fake, chan, fan, link), tg.join(fake, chan, fan2), tg.leave(fake, chan, fan2),
+        tg.comment(fake, talk, thread, user=fan),
+    ]  # fmt: skip
+    fake.now = at(18, 9)
+    updates.append(tg.comment(fake, talk, thread, user=anya))
+    await settle(harness)
+    before = await totals(harness)
+    assert before == {"posts": 1, "likes": 7, "new_followers": 2, "unsubscribes": 1,
+                      "comments": 1, "followers": 1000}  # fmt: skip
+    durations = (await harness.repo.entries.period_data(GROUP, WEEK, BUILTIN_METRICS)).durations
+    assert durations == {"response_time": {2: [60.0]}}
+    for update in reversed(updates):  # everything again, newest first
+        fake.redeliver(update)
+    await settle(harness)
+    assert await totals(harness) == before
+    again = (await harness.repo.entries.period_data(GROUP, WEEK, BUILTIN_METRICS)).durations
+    assert again == durations
+    sources = await harness.repo.capture.sources(GROUP, WEEK)
+    assert sources == [(None, 1), ("Блогер", 1)]
+
+
+async def test_polling_and_webhook_ask_for_the_updates_only_an_admin_bot_gets(
+    harness: BotHarness,
+):
+    polls = await harness.fake.wait_calls("getUpdates")
+    asked = set(polls[-1].params["allowed_updates"])
+    needed = {"channel_post", "message_reaction_count", "chat_member", "business_connection",
+              "business_message", "message"}  # fmt: skip
+    assert needed <= asked
+    assert needed <= set(harness.dp.resolve_used_update_types())  # what the webhook registers
+    assert "edited_channel_post" not in asked  # edits change nothing: not even asked for
