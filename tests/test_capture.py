@@ -285,3 +285,27 @@ async def test_polling_and_webhook_ask_for_the_updates_only_an_admin_bot_gets(
     assert needed <= asked
     assert needed <= set(harness.dp.resolve_used_update_types())  # what the webhook registers
     assert "edited_channel_post" not in asked  # edits change nothing: not even asked for
+
+
+async def test_the_demo_team_has_captured_posts_reactions_subscribers_and_reply_times(tmp_path):
+    from bot.demo import TEAM_ID, seed
+    from storage.repository import Repository
+
+    repo = await Repository.open(tmp_path / "demo.sqlite3")
+    try:
+        today = await seed(repo, datetime(2026, 11, 30, 12, tzinfo=UTC))
+        rows = await repo.db.fetch(
+            "SELECT metric, captured, COUNT(*) FROM entries WHERE captured IS NOT NULL"
+            " GROUP BY metric, captured"
+        )
+        kinds = {(r[0], r[1]) for r in rows}
+        assert {("posts", "channel"), ("likes", "channel"), ("followers", "subscribers"),
+                ("new_followers", "subscribers"), ("comments", "discussion"),
+                ("response_time", "discussion"), ("response_time", "business"),
+                ("inbound_chats", "business")} <= kinds  # fmt: skip
+        week = Period(PeriodKind.WEEK, date(2026, 11, 23), date(2026, 11, 30))
+        assert today == date(2026, 11, 30)
+        assert {name for name, _ in await repo.capture.sources(TEAM_ID, week)} == {
+            "Блогер", "Реклама ВК", None}  # fmt: skip
+    finally:
+        await repo.close()
