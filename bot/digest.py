@@ -85,6 +85,7 @@ async def build_digest(
     targets = await repo.targets.all(team.id)
     lines = goal_lines(built, targets, today)
     people = {p.id: p.display for p in await repo.teams.people(team.id, active_only=False)}
+    people |= {c.id: c.display for c in await repo.capture.channels(team.id)}  # for the team
     silent = await repo.teams.silent_members(team.id, period.start, period.end)
     trend = await _trend(repo, built, targets, t)
     text = _text(built, lines, people, [p.display for p in silent], today, t)

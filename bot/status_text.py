@@ -53,6 +53,7 @@ async def top_text(
     if not ranking:
         return t("top-empty", period=label)
     names = {p.id: p.display for p in await repo.teams.people(team.id, active_only=False)}
+    names |= {c.id: c.display for c in await repo.capture.channels(team.id)}  # for the team
     lines = [t("top-title", kpi=fmt.metric_name(key, t, built.metrics), period=label)]
     for place, (person_id, value) in enumerate(ranking, start=1):
         shown = fmt.kpi_value(value, kpi, t, team.settings.currency)

@@ -1,9 +1,11 @@
 """Units of work of Telegram capture: plain sqlite3 functions run whole in the writer's thread.
 
 Captured numbers go into `entries` like typed ones (so /kpi, ER, SLA and digests use them
-unchanged), marked by `captured` and keyed by (source chat, source message, 0, seq) where
+unchanged), marked by `captured` and keyed by (source chat, source message, -1, seq) where
 seq names the kind of number. That key is unique, so a redelivered or reordered update
-updates the same row instead of adding one.
+updates the same row instead of adding one. Revision -1 keeps the keys apart from typed
+commands' (0 or an edit date): a command whose chat and message ids happen to match is
+neither taken for a duplicate nor replaces a captured number.
 """
 
 from __future__ import annotations
@@ -41,7 +43,7 @@ class Put:
         conn.execute(
             "INSERT INTO entries (team_id, user_id, metric, value, day, created_at,"
             " source_chat_id, source_message_id, source_revision, seq, captured)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, -1, ?, ?)"
             " ON CONFLICT (source_chat_id, source_message_id, source_revision, seq)"
             " WHERE source_chat_id IS NOT NULL DO UPDATE SET value = excluded.value,"
             " user_id = excluded.user_id, day = excluded.day WHERE entries.deleted_at IS NULL"
@@ -246,5 +248,5 @@ def count(
         (day.isoformat(), team_id),
     ).fetchone()
     if total[0] is not None:  # one gauge per team: its linked channels together
-        Put(team_id, total[1], "followers", total[0], day, "subscribers", team_id, key,
+        Put(team_id, total[1], "followers", total[0], day, "subscribers", total[1], key,
             SEQ_FOLLOWERS).write(conn, now)  # fmt: skip

@@ -55,7 +55,8 @@ class NewEntries:
             if source.revision > 0:  # an edit: what earlier revisions stored gives way
                 replaced = conn.execute(
                     "UPDATE entries SET deleted_at = ?, deleted_by = ? WHERE source_chat_id = ?"
-                    " AND source_message_id = ? AND source_revision < ? AND deleted_at IS NULL",
+                    " AND source_message_id = ? AND source_revision BETWEEN 0 AND ? - 1"
+                    " AND deleted_at IS NULL",
                     (utc_iso(self.now), self.user_id, source.chat_id, source.message_id,
                      source.revision),
                 ).rowcount  # fmt: skip

@@ -92,6 +92,9 @@ async def channel(
     if other is not None:
         await message.reply(ctx.t("channel-taken", channel=found.display))
         return
+    if found.discussion_id is not None and await repo.teams.get(found.discussion_id):
+        # The bot added to the discussion group greeted it as a team: it is not one.
+        await repo.teams.set_active(found.discussion_id, False)
     lines = [ctx.t("channel-linked", channel=found.display)]
     if missing:
         rights = ", ".join(ctx.t(f"right-{r}") for r in missing)
