@@ -33,6 +33,14 @@ class ChannelWorld:
     threads: dict[tuple[int, int], int] = field(default_factory=dict)  # post -> thread root
 
 
+def _to_admin(fake: Any, chat: JSON, update: JSON) -> JSON:
+    """chat_member and message_reaction_count reach a bot only where it is an admin."""
+    if fake.member_status(chat["id"], fake.bot_user["id"]) in ("administrator", "creator"):
+        return fake.queue_raw(update)
+    fake.dropped.append(update)
+    return update
+
+
 def world(fake: Any) -> ChannelWorld:
     found = getattr(fake, "channel_world", None)
     if found is None:
@@ -149,7 +157,7 @@ def reactions(fake: Any, chat: JSON, message_id: int, *totals: int) -> JSON:
     emoji = ("👍", "❤", "🔥", "🎉")
     counts = [{"type": {"type": "emoji", "emoji": emoji[i % 4]}, "total_count": n}
               for i, n in enumerate(totals)]  # fmt: skip
-    return fake.queue_raw({"message_reaction_count": {
+    return _to_admin(fake, chat, {"message_reaction_count": {
         "chat": chat, "message_id": message_id, "date": fake.now, "reactions": counts,
     }})  # fmt: skip
 
@@ -165,7 +173,7 @@ def _member_update(fake: Any, chat: JSON, user: JSON, old: str, new: str, link: 
     }  # fmt: skip
     if link is not None:
         update["invite_link"] = copy.deepcopy(world(fake).links[link])
-    return fake.queue_raw({"chat_member": update})
+    return _to_admin(fake, chat, {"chat_member": update})
 
 
 def join(fake: Any, chat: JSON, user: JSON, link: str | None = None) -> JSON:

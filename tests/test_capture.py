@@ -142,6 +142,8 @@ async def test_a_week_of_channel_life_counts_as_worked_out_by_hand(harness: BotH
     tg.business_message(fake, "biz-1", customer, customer)
     fake.now = at(19, 6, 1)
     tg.business_message(fake, "biz-1", customer, vera, offline=True)  # away message
+    fake.now = at(19, 6, 2)
+    tg.business_message(fake, "biz-1", customer, vera, by_bot=fake.bot_user)  # a bot answered
     fake.now = at(19, 6, 5)
     tg.business_message(fake, "biz-1", customer, customer)
     fake.now = at(19, 6, 45)
