@@ -3,6 +3,8 @@ Business chats, provenance — through the real dispatcher against the fake Bot 
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import UTC, date, datetime
 
 from bot.capture.subscribers import FollowerCounts
@@ -218,11 +220,11 @@ async def test_captured_entries_are_marked_not_undoable_and_only_managers_exclud
                                         date(2026, 12, 1))))["posts"] == 1  # fmt: skip
     # The CSV export says which entries the bot counted.
     await harness.say(group, boss, "/export")
-    csv = next(s for s in reversed(fake.sent) if s.method == "sendDocument")
-    body = next(iter(csv.files.values())).decode("utf-8-sig")
-    lines = body.splitlines()
-    assert lines[0].endswith(",captured")
-    assert any(",posts,1," in x and x.endswith(",channel") for x in lines[1:]), body
+    document = next(s for s in reversed(fake.sent) if s.method == "sendDocument")
+    body = next(iter(document.files.values())).decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(body)))
+    assert any(r["metric"] == "posts" and r["captured"] == "channel" for r in rows), body
+    assert all(r["captured"] in ("channel", "subscribers") for r in rows), body
     # A manager excludes it; the post delivered again does not bring it back.
     await harness.say(group, boss, "/captured")
     listed = fake.sent[-1]
