@@ -12,8 +12,9 @@ when over; memory figures belong to that process alone):
 5.   memory: idle and peak RSS of the bot and the digest sender against the echo bot
 6.   bench.bench_checkin  a check-in press against /lead; the pinned scoreboard's edits under
                           Telegram's group limit (issue 12)
+7.   bench.bench_capture  1,000 mixed channel updates against 1,000 /lead (issue 11)
 
-    python -m bench [--quick] [--only updates,kpi,charts,digests,checkin] [--json FILE]
+    python -m bench [--quick] [--only updates,kpi,charts,digests,checkin,capture] [--json FILE]
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ BUDGET = 580.0  # seconds for sections 1-5: issue 6 asks for under 10 minutes
 CHECKIN_BUDGET = 330.0  # section 6 waits out real minutes of scoreboard edits on top
 TIMEOUTS = {
     "updates": 300.0, "kpi": 150.0, "charts": 120.0, "fanout": 200.0, "digests": 300.0,
-    "checkin": 330.0,
+    "checkin": 330.0, "capture": 200.0,
 }  # fmt: skip
 SECTIONS = tuple(TIMEOUTS)
 CHART_LINE = re.compile(r"^(\w+)\s+median\s+([\d.]+) ms\s+p95\s+([\d.]+) ms\s+cold\s+([\d.]+) ms")
@@ -63,10 +64,11 @@ class Plan:
     teams: int = 500
     checkin_rounds: int = 30
     board_seconds: int = 130  # two edits' worth of minutes and then some
+    capture_updates: int = 1000
 
 
 QUICK = Plan(updates=300, commands=45, rounds=1, kpi_calls=20, chart_renders=5, teams=30,
-             checkin_rounds=5, board_seconds=65)  # fmt: skip
+             checkin_rounds=5, board_seconds=65, capture_updates=300)  # fmt: skip
 
 
 def commands(plan: Plan, out: Path) -> dict[str, list[str]]:
@@ -83,6 +85,8 @@ def commands(plan: Plan, out: Path) -> dict[str, list[str]]:
                     "--json", str(out / "digests.json")],
         "checkin": ["-m", "bench.bench_checkin", "--rounds", str(plan.checkin_rounds),
                     "--seconds", str(plan.board_seconds), "--json", str(out / "checkin.json")],
+        "capture": ["-m", "bench.bench_capture", "--updates", str(plan.capture_updates),
+                    "--json", str(out / "capture.json")],
     }  # fmt: skip
 
 
@@ -247,6 +251,15 @@ def rows(f: dict[str, Any]) -> list[tuple[str, ...]]:
         for name, bot, echo in mem:
             out.append((name, f"{bot:.0f}", f"{echo:.0f}", f"{bot / echo:.2f}", "<= 1.30",
                         _ok(bot / echo <= 1.3)))  # fmt: skip
+    cap = f.get("capture", {})
+    if "error" in cap:
+        out.append(_failed("7 channel traffic", cap["error"]))
+    elif cap:
+        chan, lead = cap["channel"], cap["lead"]
+        ratio = chan["per_second"] / lead["per_second"]
+        out.append((f"7 channel updates/s ({chan['updates']} mixed) vs /lead",
+                    f"{chan['per_second']:.0f}", f"{lead['per_second']:.0f}", f"{ratio:.2f}",
+                    ">= 1.00", _ok(ratio >= 1.0)))  # fmt: skip
     return out
 
 

@@ -11,7 +11,7 @@ PRIVATE = ("checkin", "lead", "qlead", "post", "sale", "resp", "log", "kpi", "me
            "targets", "report", "remind", "keys", "undo", "history", "team", "help")  # fmt: skip
 GROUP = ("lead", "qlead", "post", "sale", "resp", "log", "kpi", "me", "top", "targets",
          "report", "target", "settings", "metric", "export", "pin", "remind", "undo", "history",
-         "help")  # fmt: skip
+         "channel", "invite", "iam", "captured", "help")  # fmt: skip
 
 
 def menu(translator: Translator, lang: str, names: tuple[str, ...]) -> list[BotCommand]:

@@ -37,7 +37,7 @@ from kpi.metrics import PLATFORMS, resolve_metric
 from kpi.models import Metric, MetricKind
 
 COLUMNS = ("entry_id", "date", "person_id", "person", "username", "metric", "value",
-           "platform", "note", "created_at")  # fmt: skip
+           "platform", "note", "created_at", "captured")  # fmt: skip
 IMPORT_ONLY = ("member",)  # read by import, never written by /export
 REQUIRED = ("date", "person_id", "metric", "value")
 OLDEST = date(2000, 1, 1)  # an earlier date is a typo, not history
@@ -68,6 +68,7 @@ class CsvEntry:
     created_at: datetime | None = None
     line: int = 0  # where it was read from (import); 0 for rows made from the database
     member: bool = False  # import: the file asks for this person to join the team
+    captured: str | None = None  # counted by the bot from Telegram (export only)
 
 
 @dataclass
@@ -90,6 +91,7 @@ def write_csv(rows: Iterable[CsvEntry], delimiter: str = ",") -> bytes:
             r.entry_id or "", r.day.isoformat(), r.person_id, _cell(r.person), r.username or "",
             r.metric, _number(r.value), r.platform or "", _cell(r.note or ""),
             r.created_at.astimezone(UTC).isoformat(timespec="seconds") if r.created_at else "",
+            r.captured or "",
         ))  # fmt: skip
     return out.getvalue().encode("utf-8-sig")
 

@@ -8,6 +8,7 @@ import tempfile
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
+from bot.demo_capture import CAPTURE_WEEKS, CAPTURED, seed_capture
 from bot.digest import ChartRenderer, Digest, build_digest
 from bot.i18n import Translator
 from kpi.models import Direction, Entry, PeriodKind, Target, TeamSettings
@@ -41,8 +42,11 @@ def _targets(start: date) -> list[Target]:
     return [Target(TEAM_ID, k, p, v, d, start) for k, p, v, d in rows]
 
 
-def sample_entries(first: date, last: date, seed: int = 7) -> list[Entry]:
-    """Realistic, varied days: busier midweek, a slow person, a missed week, growth."""
+def sample_entries(
+    first: date, last: date, seed: int = 7, captured_from: date | None = None
+) -> list[Entry]:
+    """Realistic, varied days: busier midweek, a slow person, a missed week, growth. From
+    `captured_from` on, what the bot counts from the channel itself is left out."""
     rng = random.Random(seed)
     leave = last_finished(PeriodKind.WEEK, last + timedelta(days=1))
     out: list[Entry] = []
@@ -84,6 +88,8 @@ def sample_entries(first: date, last: date, seed: int = 7) -> list[Entry]:
             out += [Entry(TEAM_ID, uid, m, v, day, "vk" if m == "views" else None)
                     for m, v in entries if v]  # fmt: skip
         day += timedelta(days=1)
+    if captured_from is not None:
+        out = [e for e in out if e.day < captured_from or e.metric not in CAPTURED]
     return out
 
 
@@ -106,7 +112,13 @@ async def seed(repo: Repository, now: datetime, language: str = "ru") -> date:
     for uid, name, username, _busy, _rel in PEOPLE:
         await repo.teams.ensure_member(TEAM_ID, Person(uid, name, username, language), now)
     first = today - timedelta(weeks=WEEKS)
-    await repo.entries.insert_many(sample_entries(first, today - timedelta(days=1)), now)
+    linked = today - timedelta(weeks=CAPTURE_WEEKS)
+    typed = sample_entries(first, today - timedelta(days=1), captured_from=linked)
+    await repo.entries.insert_many(typed, now)
+    followers = max((e.value for e in typed if e.metric == "followers"), default=18_400)
+    people = [(uid, name) for uid, name, *_ in PEOPLE]
+    await seed_capture(repo, TEAM_ID, people, linked, today - timedelta(days=1), int(followers),
+                       now)  # fmt: skip
     for target in _targets(first - timedelta(days=first.day)):
         await repo.targets.add(target, PEOPLE[0][0], now)
     await repo.targets.add(

@@ -13,6 +13,7 @@ from babel.dates import format_date
 from babel.numbers import get_decimal_symbol
 
 from bot import texts as fmt
+from bot.capture.subscribers import sources_block
 from bot.goal_views import goals_block
 from bot.goals import GoalLine, goal_lines
 from bot.i18n import Texts
@@ -84,9 +85,12 @@ async def build_digest(
     targets = await repo.targets.all(team.id)
     lines = goal_lines(built, targets, today)
     people = {p.id: p.display for p in await repo.teams.people(team.id, active_only=False)}
+    people |= {c.id: c.display for c in await repo.capture.channels(team.id)}  # for the team
     silent = await repo.teams.silent_members(team.id, period.start, period.end)
     trend = await _trend(repo, built, targets, t)
     text = _text(built, lines, people, [p.display for p in silent], today, t)
+    if sources := await sources_block(repo, team.id, period, t):  # captured from the channel
+        text += "\n\n" + sources
     pngs = await charts.run(_render, built, lines, people, trend, t)
     return Digest(period, text, pngs)
 

@@ -14,6 +14,7 @@ from aiogram.methods.base import Response
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.access import Access
+from bot.capture.subscribers import FollowerCounts
 from bot.clock import Clock
 from bot.commands import register_commands
 from bot.config import Settings
@@ -118,6 +119,9 @@ def create_dispatcher(
                 scoreboards.tick, IntervalTrigger(seconds=20), args=(bot,), id="scoreboards",
                 max_instances=1, coalesce=True, misfire_grace_time=60,
             )  # fmt: skip
+            counts = FollowerCounts(repo, bot, clock)  # linked channels, at each day's end
+            scheduler.add_job(counts.tick, IntervalTrigger(minutes=5), id="follower-counts",
+                              max_instances=1, coalesce=True, misfire_grace_time=300)  # fmt: skip
             scheduler.start()
             dp["scheduler"] = scheduler
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from bot import texts as fmt
+from bot.capture.subscribers import sources_block
 from bot.goal_views import goals_block
 from bot.goals import goal_lines
 from bot.i18n import Html, Texts
@@ -36,7 +37,9 @@ async def kpi_text(
         currency = team.settings.currency
         block = goals_block(lines, period, today, t, currency, built.metrics, names)
     if person is None:
-        return report(built, t, status_block=block)
+        text = report(built, t, status_block=block)
+        sources = await sources_block(repo, team.id, period, t)  # captured from the channel
+        return text + "\n\n" + sources if sources else text
     return report(built, t, person_id=person.id, person_name=person.display, status_block=block)
 
 
@@ -50,6 +53,7 @@ async def top_text(
     if not ranking:
         return t("top-empty", period=label)
     names = {p.id: p.display for p in await repo.teams.people(team.id, active_only=False)}
+    names |= {c.id: c.display for c in await repo.capture.channels(team.id)}  # for the team
     lines = [t("top-title", kpi=fmt.metric_name(key, t, built.metrics), period=label)]
     for place, (person_id, value) in enumerate(ranking, start=1):
         shown = fmt.kpi_value(value, kpi, t, team.settings.currency)

@@ -22,6 +22,7 @@ BUILTIN_METRICS: dict[str, Metric] = {
         Metric("posts", _C, 1_000),
         Metric("response_time", _D, 30 * 24 * 60, integer=False),  # minutes, up to 30 days
         Metric("followers", _G, 1_000_000_000),
+        Metric("new_followers", _C, 10_000_000),  # joins (captured from the channel)
         Metric("unsubscribes", _C, 10_000_000),
         Metric("views", _C, 10_000_000_000),
         Metric("likes", _C, 100_000_000),
@@ -32,6 +33,7 @@ BUILTIN_METRICS: dict[str, Metric] = {
         Metric("site_visits", _C, 100_000_000),
         Metric("mentions", _C, 10_000_000),
         Metric("branded_searches", _C, 100_000_000),
+        Metric("inbound_chats", _C, 100_000),  # new customer conversations (Business)
     )
 }
 

@@ -71,6 +71,7 @@ class Entry:
     note: str | None = None
     id: int | None = None
     created_at: datetime | None = None
+    captured: str | None = None  # None: typed; else what the bot counted it from (SPEC §10)
 
 
 @dataclass

@@ -170,7 +170,8 @@ class EntryRepo:
         name and @username of who logged it: what /export writes, in one query."""
         rows = await self._db.fetch(
             "SELECT e.id, e.team_id, e.user_id, e.metric, e.value, e.day, e.platform, e.note,"
-            " e.created_at, u.full_name, u.username FROM entries e JOIN users u ON u.id = e.user_id"
+            " e.created_at, e.captured, u.full_name, u.username FROM entries e"
+            " JOIN users u ON u.id = e.user_id"
             " WHERE e.team_id = ? AND e.day >= ? AND e.day < ? AND e.deleted_at IS NULL"
             " AND (? IS NULL OR e.user_id = ?) ORDER BY e.day, e.id",
             (

@@ -14,7 +14,7 @@ from datetime import date, datetime
 from kpi.models import Entry, Metric, MetricKind, Period, PeriodData, PeriodKind
 from storage.records import SaveResult, Source, parse_day, utc_iso
 
-ENTRY_COLUMNS = "id, team_id, user_id, metric, value, day, platform, note, created_at"
+ENTRY_COLUMNS = "id, team_id, user_id, metric, value, day, platform, note, created_at, captured"
 
 
 def entry(row: sqlite3.Row) -> Entry:
@@ -22,6 +22,7 @@ def entry(row: sqlite3.Row) -> Entry:
         team_id=row["team_id"], user_id=row["user_id"], metric=row["metric"],
         value=row["value"], day=parse_day(row["day"]), platform=row["platform"],
         note=row["note"], id=row["id"], created_at=datetime.fromisoformat(row["created_at"]),
+        captured=row["captured"],
     )  # fmt: skip
 
 
@@ -54,7 +55,8 @@ class NewEntries:
             if source.revision > 0:  # an edit: what earlier revisions stored gives way
                 replaced = conn.execute(
                     "UPDATE entries SET deleted_at = ?, deleted_by = ? WHERE source_chat_id = ?"
-                    " AND source_message_id = ? AND source_revision < ? AND deleted_at IS NULL",
+                    " AND source_message_id = ? AND source_revision BETWEEN 0 AND ? - 1"
+                    " AND deleted_at IS NULL",
                     (utc_iso(self.now), self.user_id, source.chat_id, source.message_id,
                      source.revision),
                 ).rowcount  # fmt: skip
@@ -133,9 +135,9 @@ def undo_last(
 ) -> tuple[Entry, ...]:
     """Delete what the person's latest command in the team recorded (chosen and deleted in
     one transaction, so two quick /undo take two commands, never one twice)."""
-    last = conn.execute(
+    last = conn.execute(  # what the bot counted itself (captured) is not the person's to undo
         "SELECT id FROM entries WHERE team_id = ? AND user_id = ? AND deleted_at IS NULL"
-        " ORDER BY id DESC LIMIT 1",
+        " AND captured IS NULL ORDER BY id DESC LIMIT 1",
         (team_id, user_id),
     ).fetchone()
     return delete_unit(conn, last["id"], user_id, now) if last else ()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from storage.capture import CaptureRepo
 from storage.checkin import CheckinRepo
 from storage.db import Database
 from storage.digests import DigestRepo
@@ -24,6 +25,7 @@ class Repository:
         self.checkins = CheckinRepo(db)
         self.scoreboards = ScoreboardRepo(db)
         self.outbox = OutboxRepo(db)
+        self.capture = CaptureRepo(db)
 
     @classmethod
     async def open(cls, path: str | Path) -> Repository:

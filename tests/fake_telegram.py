@@ -61,6 +61,7 @@ from .fake_api import (
     api_method,
     default_description,
 )
+from .fake_channel import channel_handlers
 from .fake_control import ControlMixin
 from .fake_limits import RateLimits
 from .fake_methods_chat import ChatMethodsMixin
@@ -138,6 +139,8 @@ class FakeTelegram(
                     self._handlers[name] = getattr(self, attr)
         for name in list(self._handlers):
             self.register(name, self._handlers[name])
+        for name, handler in channel_handlers(self).items():  # tests/fake_channel.py
+            self.register(name, handler)
 
     def register(self, method: str, handler: Callable[[Call], Any]) -> None:
         """Answer Bot API `method` with `handler(call)` (its return value is the result; raise

@@ -111,6 +111,8 @@ TEAM = {
     "site_visits": (None, None),
     "mentions": (None, None),
     "branded_searches": (None, None),
+    "new_followers": (None, None),  # captured from a channel (issue 11): none here
+    "inbound_chats": (None, None),
     "followers": (10200, 10000),
     "follower_growth": (200, 500),  # 10200 − 10000; 10000 − 9500
     "follower_growth_pct": (2.0, 5.263158),  # 200 / 10000 × 100; 500 / 9500 × 100

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from aiogram import Router
 
+from bot.capture import business, channels, discussion, posts, reactions, subscribers
 from bot.handlers import (
     checkin,
     corrections,
@@ -34,6 +35,9 @@ def get_routers() -> list[Router]:
     return [
         rights.create_router(),  # chat_member updates; refuses when Telegram can't tell rights
         errors.create_router(),  # catches failures of every router below
+        # Takes every message of a linked channel's discussion group before any command
+        # router (and the context middleware) sees it: a discussion group is not a team.
+        discussion.create_router(),
         entries,  # /lead /qlead /post /sale /resp /log and their edits
         status.create_router(),  # /kpi /me
         checkin.create_router(),  # /checkin, `/start checkin`, its buttons, typed values, /keys
@@ -46,4 +50,10 @@ def get_routers() -> list[Router]:
         fixes,  # /undo /history
         data.create_router(),  # /export
         scoreboard.create_router(),  # /pin, /pin off; pins made by hand
+        # Telegram capture (SPEC §10): their own update types, except /channel /invite /iam.
+        posts.create_router(),  # channel_post
+        reactions.create_router(),  # message_reaction_count
+        subscribers.create_router(),  # chat_member of channels
+        business.create_router(),  # business_connection, business_message
+        channels.create_router(),  # /channel /invite /iam
     ]

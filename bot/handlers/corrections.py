@@ -15,6 +15,7 @@ from bot.handlers.common import team_or_explain
 from bot.keyboards import DeleteEntry, delete_buttons
 from bot.reports import team_metrics
 from bot.views import unit_short
+from kpi.models import Entry
 from storage.repository import Repository
 
 HISTORY_SIZE = 10
@@ -48,10 +49,11 @@ async def history(message: Message, ctx: Ctx, repo: Repository) -> None:
     labels = [  # a button label is plain text: `<3`, not `&lt;3`
         (
             unit[0].id or 0,
-            _clip(html.unescape(unit_short(unit, ctx.t, currency, metrics)), BUTTON_TEXT),
+            _clip(_marked(html.unescape(unit_short(unit, ctx.t, currency, metrics)), unit, ctx),
+                  BUTTON_TEXT),
         )
         for unit in units
-    ]
+    ]  # fmt: skip
     await message.reply(ctx.t("history-title"), reply_markup=delete_buttons(labels))
 
 
@@ -69,6 +71,7 @@ async def delete_entry(
         await query.answer(ctx.t("history-gone"), show_alert=True)
         return
     own = entry.user_id == ctx.person.id and await access.is_member(entry.team_id, ctx.person.id)
+    own = own and entry.captured is None  # counted by the bot: only a manager excludes it
     if not own and not await access.is_manager(bot, entry.team_id, ctx.person.id):
         await query.answer(ctx.t("only-own"), show_alert=True)
         return
@@ -83,6 +86,11 @@ async def delete_entry(
     await query.answer(_clip(ctx.t.plain("history-deleted", entry=shown), ALERT_TEXT))
     if query.message is not None:
         await bot.send_message(query.message.chat.id, ctx.t("history-deleted", entry=shown))
+
+
+def _marked(label: str, unit: tuple[Entry, ...], ctx: Ctx) -> str:
+    """Entries the bot counted from Telegram (SPEC §10) say so."""
+    return f"{ctx.t.plain('entry-auto')} {label}" if unit[0].captured else label
 
 
 def _clip(text: str, limit: int) -> str:

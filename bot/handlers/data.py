@@ -33,7 +33,7 @@ def file_name(team: Team, first: date, last: date) -> str:
 def csv_rows(rows: list[tuple[Entry, str, str | None]]) -> list[CsvEntry]:
     return [
         CsvEntry(e.day, e.user_id, name, e.metric, e.value, username, e.platform, e.note,
-                 e.id, e.created_at)
+                 e.id, e.created_at, captured=e.captured)
         for e, name, username in rows
     ]  # fmt: skip
 

@@ -8,6 +8,7 @@ from aiogram import Router
 from aiogram.filters import Command, CommandObject
 from aiogram.types import Message
 
+from bot.capture.channels import captured_metric
 from bot.clock import Clock
 from bot.context import Ctx
 from bot.delivery.confirmations import confirmation
@@ -16,6 +17,7 @@ from bot.handlers.common import team_or_explain
 from bot.logbook import record
 from bot.parsing import ParseError, parse_command
 from bot.reports import team_metrics
+from bot.texts import metric_name
 from bot.views import saved
 from kpi.periods import local_today
 from storage.records import Source
@@ -73,6 +75,10 @@ async def _log(
         parsed = parse_command(command.command.lower(), command.args, sent_day, custom)
     except ParseError as error:
         await message.reply(ctx.t(f"err-{error.code}", **error.params))
+        return
+    key = captured_metric(parsed) if command.command.lower() == "log" else None
+    if key and await repo.capture.has_channel(team.id):  # the bot counts it itself
+        await message.reply(ctx.t("log-captured", metric=metric_name(key, ctx.t, metrics), key=key))
         return
     source = Source(message.chat.id, message.message_id, revision)
     recorded = await record(repo, team.id, ctx.person.id, parsed, metrics, now, source)

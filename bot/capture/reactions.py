@@ -1,0 +1,27 @@
+"""Anonymous reaction totals of channel posts -> the post's likes (the latest total replaces
+the older one, never adds). Telegram groups these and may send them minutes late."""
+
+from __future__ import annotations
+
+from aiogram import Router
+from aiogram.types import MessageReactionCountUpdated
+
+from bot.clock import Clock
+from storage.repository import Repository
+
+
+async def reaction_count(
+    update: MessageReactionCountUpdated, repo: Repository, clock: Clock
+) -> None:
+    found = await repo.capture.channel(update.chat.id)
+    if found is None:
+        return
+    total = sum(r.total_count for r in update.reactions)
+    at = int(update.date.timestamp())
+    await repo.capture.reactions(found.team_id, found.id, update.message_id, total, at, clock.now())
+
+
+def create_router() -> Router:
+    router = Router(name="capture-reactions")
+    router.message_reaction_count.register(reaction_count)
+    return router
