@@ -215,7 +215,8 @@ def business_message(
 
 def channel_handlers(fake: Any) -> dict[str, Callable[[Any], Any]]:
     """Bot API methods for channels; merged into the fake's method table."""
-    get_chat, get_member = fake._get_chat, fake._get_chat_member
+    # Extend what is registered already (getChat may carry a pin: tests/fake_pins.py).
+    get_chat, get_member = fake._handlers["getChat"], fake._handlers["getChatMember"]
 
     def chat_of(call: Any) -> JSON:
         return fake._chat(call.params.get("chat_id"))
