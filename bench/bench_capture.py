@@ -112,7 +112,10 @@ async def channel_traffic(fake: BenchFake, proc: BotProcess, chan: dict, talk: d
 async def measure(count: int, tmp: Path) -> dict[str, Any]:
     async with BenchFake() as fake:
         db = tmp / "capture.sqlite3"
-        proc = BotProcess("bot", fake.base_url, db, tmp / "capture.log", POLLING_TIMEOUT="30")
+        # Limits lifted as in the /lead throughput bench: it compares the bot with itself.
+        proc = BotProcess(
+            "bench.unpaced_bot", fake.base_url, db, tmp / "capture.log", POLLING_TIMEOUT="30"
+        )
         try:
             await wait_polling(fake, proc)
             await asyncio.sleep(1.0)
