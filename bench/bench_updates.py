@@ -87,7 +87,9 @@ async def measure(
 ) -> dict[str, Any]:
     """One bot process from start to stop: idle memory, throughput, latency, peak memory."""
     async with BenchFake() as fake:
-        db = tmp / f"{module.replace('.', '_')}.sqlite3"
+        # A fresh database each round: the new fake numbers messages from 1 again, and the bot
+        # rightly takes a stored (chat, message) for a redelivery and does not confirm it twice.
+        db = Path(tempfile.mkdtemp(dir=tmp)) / f"{module.replace('.', '_')}.sqlite3"
         env = {"BENCH_PROFILE": str(profile.resolve())} if profile else {}
         proc = BotProcess("bench.profile_bot" if profile else module, fake.base_url, db,
                           tmp / f"{module}.log", POLLING_TIMEOUT="30", **env)  # fmt: skip
