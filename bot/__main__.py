@@ -19,6 +19,7 @@ from bot.csvio import CsvEntry, read_csv
 from bot.delivery import RateLimiter
 from bot.demo import render_demo
 from bot.factory import create_bot, create_dispatcher
+from bot.heap import freeze_startup_heap
 from bot.polling import poll
 from bot.redaction import Redactor
 from bot.reports import team_metrics
@@ -75,6 +76,7 @@ async def run(settings: Settings) -> None:
                 where = settings.telegram_api_url or "api.telegram.org"
                 raise Fatal(f"cannot reach the Bot API at {where}: {exc}") from None
             dp = create_dispatcher(settings, repo, SystemClock(), limiter)
+            dp.startup.register(freeze_startup_heap)  # after the dispatcher's own start-up
             log = logging.getLogger("kpibot")
             if settings.webhook_url:
                 log.info("running as @%s (webhook %s)", me.username, settings.webhook_url)

@@ -34,16 +34,28 @@ class OutboxRepo:
     def __init__(self, db: Database):
         self._db = db
 
-    async def add(self, item: Confirmation) -> Confirmation | None:
-        """Queue `item`; None if this command revision was queued before (a redelivery)."""
+    async def add(
+        self,
+        item: Confirmation,
+        state: str = "pending",
+        at: datetime | None = None,
+        *,
+        message_id: int | None = None,
+        error: str | None = None,
+    ) -> Confirmation | None:
+        """Queue `item` (pending), or record one sent straight away (`state` as in `finish`,
+        at `at`); None if this command revision was queued or sent before (a redelivery)."""
+        sent_at = utc_iso(at) if state == "sent" and at is not None else None
         params = (
             item.chat_id, item.message_id, item.revision, item.thread_id, item.user_id,
             item.person, item.language, item.text, item.merge, utc_iso(item.created_at),
+            state, sent_at, message_id, error,
         )  # fmt: skip
 
         def insert(conn: sqlite3.Connection) -> int | None:
             rows = conn.execute(
-                f"INSERT INTO outbox ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                f"INSERT INTO outbox ({_COLUMNS}, state, sent_at, sent_message_id, error)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
                 " ON CONFLICT (chat_id, message_id, revision) DO NOTHING RETURNING id",
                 params,
             ).fetchall()  # all: a RETURNING statement left open would block the COMMIT
@@ -51,6 +63,14 @@ class OutboxRepo:
 
         new_id = await self._db.write(insert)
         return None if new_id is None else replace(item, id=new_id)
+
+    async def known(self, chat_id: int, message_id: int, revision: int) -> bool:
+        """Whether this command revision was queued or sent before."""
+        row = await self._db.fetch_one(
+            "SELECT 1 FROM outbox WHERE chat_id = ? AND message_id = ? AND revision = ?",
+            (chat_id, message_id, revision),
+        )
+        return row is not None
 
     async def pending(self) -> list[Confirmation]:
         """Every row still to send, oldest first."""

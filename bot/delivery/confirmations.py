@@ -24,23 +24,21 @@ from storage.records import Person
 
 
 def confirmation(
-    message: Message,
-    revision: int,
-    person: Person,
-    t: Texts,
-    text: str,
-    rec: Recorded,
-    currency: str,
-    custom: dict[str, Metric],
-    now: datetime,
+    message: Message, revision: int, person: Person, t: Texts, text: str, now: datetime
 ) -> Confirmation:
-    """The outbox row for one handled logging command."""
+    """The outbox row for one handled logging command; its `merge` part comes from
+    `merge_part` when it is queued (a confirmation sent straight away never merges)."""
     thread = message.message_thread_id if message.is_topic_message else None
-    merge = {"edited": bool(rec.result.replaced), "lines": merge_lines(rec, t, currency, custom)}
     return Confirmation(
         message.chat.id, message.message_id, revision, thread, person.id, person.display,
-        t.lang, text, json.dumps(merge, ensure_ascii=False, separators=(",", ":")), now,
+        t.lang, text, "", now,
     )  # fmt: skip
+
+
+def merge_part(rec: Recorded, t: Texts, currency: str, custom: dict[str, Metric]) -> str:
+    """A confirmation's part of a merged message, as stored in the outbox (JSON)."""
+    merge = {"edited": bool(rec.result.replaced), "lines": merge_lines(rec, t, currency, custom)}
+    return json.dumps(merge, ensure_ascii=False, separators=(",", ":"))
 
 
 def merge_lines(

@@ -11,7 +11,7 @@ import asyncio
 import time
 from collections import deque
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager, suppress
+from contextlib import asynccontextmanager
 
 # Sends count from when Telegram answered (see RateLimiter.settle); a little margin for the
 # clocks besides, since a 429 costs a whole second.
@@ -59,8 +59,7 @@ class RateLimiter:
             if window is None:
                 continue
             for _ in range(count):
-                with suppress(ValueError):
-                    window.remove(booked)
+                _drop(window, booked)
             # Still in order: every stamp in a window is a past monotonic() reading.
             window.extend([now] * count)
 
@@ -109,3 +108,11 @@ class RateLimiter:
             over = len(chat) + count - self.per_chat_minute - 1
             return chat[min(over, len(chat) - 1)] + MINUTE - now
         return 0.0
+
+
+def _drop(window: deque[float], stamp: float) -> None:
+    """Remove one `stamp`, looking from the newest end: a booking is among the latest."""
+    for i in range(len(window) - 1, -1, -1):
+        if window[i] == stamp:
+            del window[i]
+            return

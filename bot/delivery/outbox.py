@@ -1,28 +1,33 @@
-"""Logging confirmations that arrive even in a busy group: queued, paced, merged when needed.
+"""Logging confirmations that arrive even in a busy group: sent now or queued, merged when needed.
 
 Telegram allows 20 messages a minute in a group; at 18:00 fifteen people logging three numbers
 each exceed that, and a confirmation that waits for the next minute (or is dropped by a 429)
-makes people type their command again. So confirmations do not go out from the handler:
+makes people type their command again. So a confirmation takes one of two ways:
 
-- The logging handler writes an outbox row (storage/outbox.py) before it returns, after the
-  entry committed. Polling confirms an update to Telegram only after its handler returned
-  (bot/polling.py), so a confirmed update means "stored and queued": a crash loses nothing.
-  A command revision is queued once (UNIQUE), so a redelivered update is not confirmed twice.
-- One sender task per chat drains its queue. While the group has room for everything pending
-  and RESERVE messages besides, each confirmation goes alone, replying to its command (up to
-  IN_FLIGHT at once). Nearer the limit, everything pending is merged into ONE message that
-  replies to the latest command and names each person with what they logged and their running
-  total; such messages leave at most one per SPACING. SPACING x RESERVE is a minute, so the
-  reserve never runs dry: every command is acknowledged within about SPACING (other replies
-  in the group, say /kpi, use the same budget; then within the minute the limiter waits at
-  most), and the group never goes over its limit (the shared RateLimiter books every send).
+- Sent now, from the handler, while the chat has room to spare: a private chat, or a group
+  with nothing queued and more than RESERVE messages left in its minute. Polling confirms an
+  update to Telegram only after its handler returned (bot/polling.py), so until the reply is
+  accepted the update is not confirmed and a crash brings it back. Once accepted, the row is
+  written as sent: a redelivered command (its entry already stored) finds it and is not
+  confirmed twice. A send that keeps failing (429, 5xx after the session's retries) is queued.
+- Queued otherwise: an outbox row (storage/outbox.py) is committed before the handler returns,
+  so a confirmed update means "stored and queued": a crash loses nothing. One sender task per
+  chat drains its queue. While the group has room for everything pending and RESERVE messages
+  besides, each confirmation goes alone, replying to its command (up to IN_FLIGHT at once).
+  Nearer the limit, everything pending is merged into ONE message that replies to the latest
+  command and names each person with what they logged and their running total; such messages
+  leave at most one per SPACING. SPACING x RESERVE is a minute, so the reserve never runs
+  dry: every command is acknowledged within about SPACING (other replies in the group, say
+  /kpi, use the same budget; then within the minute the limiter waits at most), and the
+  group never goes over its limit (the shared RateLimiter books every send).
 - A row is marked sent only after Telegram accepted it. A timeout marks it uncertain (it may
   have arrived: never resent); a 403 or another 4xx marks it failed; 429, 5xx and refused
   connections are retried by the session (bot/delivery) and then again here, later.
 - Rows still pending at shutdown stay in the table and are sent after the restart. The one
-  gap: a crash between Telegram's answer and the mark sends that confirmation again.
+  gap, either way: a crash between Telegram's answer and the row's commit sends that
+  confirmation again.
 
-Private chats have no minute limit: their confirmations always go alone, with the same retries.
+Private chats have no minute limit: their confirmations go now, with the same retries.
 """
 
 from __future__ import annotations
@@ -31,7 +36,10 @@ import asyncio
 import logging
 import time
 from collections import deque
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass, replace
 from datetime import timedelta
+from typing import Any, TypeVar
 
 from aiogram import Bot
 from aiogram.types import ReplyParameters
@@ -53,12 +61,24 @@ from storage.outbox import Confirmation
 from storage.repository import Repository
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 RESERVE = 6  # messages of a group's minute kept for merged confirmations
 SPACING = MINUTE / RESERVE  # near the limit: one message per SPACING, so the reserve lasts
 IN_FLIGHT = 8  # confirmations on their way to one chat at once
 RETRY_AFTER = (2.0, 60.0)  # after a send Telegram kept failing: first wait, longest wait
+HOLD = 0.5  # seconds a handler waits for a reply sent now; a slower one is queued
 STOP_GRACE = 5.0  # seconds a send under way may take to finish at shutdown
 KEEP = timedelta(days=2)  # finished rows are kept for redeliveries to find
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How a send ended: sent, uncertain (a timeout: it may have arrived), failed (refused for
+    good), or None: Telegram kept failing for now, to be tried again later."""
+
+    state: str | None
+    message_id: int | None = None
+    error: str | None = None
 
 
 class Outbox:
@@ -70,10 +90,11 @@ class Outbox:
         self.limiter = limiter
         self.clock = clock
         self._bot: Bot | None = None  # set while running (dp.startup .. dp.shutdown)
-        self._queues: dict[int, deque[Confirmation]] = {}
+        self._queues: dict[int, deque[Confirmation]] = {}  # chat -> queued or in flight
         self._tasks: dict[int, asyncio.Task[None]] = {}
         self._news: dict[int, asyncio.Event] = {}  # chat -> something was queued
-        self._sending: set[asyncio.Task[object]] = set()
+        self._sending: set[asyncio.Task[Any]] = set()
+        self._now: dict[int, int] = {}  # chat -> confirmations being sent now, by handlers
         self._last: dict[int, float] = {}  # chat -> when its latest confirmation went out
         self._retry: dict[int, tuple[float, float]] = {}  # chat -> (not before, next wait)
 
@@ -86,15 +107,60 @@ class Outbox:
         for chat_id in list(self._queues):
             self._wake(chat_id)
 
-    async def put(self, item: Confirmation) -> bool:
-        """Queue a confirmation; committed when this returns. False: already queued before."""
-        stored = await self.repo.outbox.add(item)
-        if stored is None:
+    async def put(
+        self, item: Confirmation, merge: Callable[[], str], *, repeated: bool = False
+    ) -> bool:
+        """Confirm a handled command: sent now if its chat has room to spare, else queued
+        (committed when this returns). `merge` makes the item's part of a merged message,
+        needed only when it is queued. `repeated`: its entries were stored before (Telegram
+        delivered the update again): confirmed only if no earlier run sent or queued it.
+        False: not confirmed again."""
+        if repeated and await self.repo.outbox.known(item.chat_id, item.message_id, item.revision):
             return False
-        if self._bot is not None:  # else it waits in the table for the next start
-            self._queues.setdefault(stored.chat_id, deque()).append(stored)
-            self._wake(stored.chat_id)
+        bot = self._bot
+        if bot is None or not self._has_room(item.chat_id):
+            return await self._queue(replace(item, merge=merge()))
+        chat_id = item.chat_id
+        self._now[chat_id] = self._now.get(chat_id, 0) + 1
+        send = self._track(self._deliver(bot, chat_id, [item]))
+        send.add_done_callback(lambda _: self._sent_now(chat_id))
+        await asyncio.wait({send}, timeout=HOLD)
+        if not send.done():  # slow: queued as pending, marked when Telegram answers
+            stored = await self.repo.outbox.add(replace(item, merge=merge()))
+            if stored is not None:
+                self._track(self._settle(send, stored))
+            return stored is not None
+        outcome = send.result()
+        if outcome.state is None:  # Telegram kept failing: queued, tried again later
+            self._backoff(chat_id)
+            return await self._queue(replace(item, merge=merge()))
+        now = self.clock.now()
+        await self.repo.outbox.add(replace(item, merge=""), outcome.state, now,
+                                   message_id=outcome.message_id, error=outcome.error)  # fmt: skip
         return True
+
+    def _sent_now(self, chat_id: int) -> None:
+        self._now[chat_id] -= 1
+        if not self._now[chat_id]:
+            del self._now[chat_id]
+
+    def _track(self, work: Coroutine[object, object, T]) -> asyncio.Task[T]:
+        """A task `stop` lets finish (briefly)."""
+        task = asyncio.get_running_loop().create_task(work)
+        self._sending.add(task)
+        task.add_done_callback(self._sending.discard)
+        return task
+
+    async def _settle(self, send: asyncio.Task[Outcome], row: Confirmation) -> None:
+        """A confirmation sent now whose handler stopped waiting: mark its row, or queue it."""
+        outcome = await send
+        if outcome.state is not None:
+            await self._mark([row], outcome)
+            return
+        self._backoff(row.chat_id)
+        if self._bot is not None:  # else: stopping, the row is pending in the table
+            self._queues.setdefault(row.chat_id, deque()).append(row)
+            self._wake(row.chat_id)
 
     async def stop(self) -> None:
         """Let sends under way finish (briefly); the rest stays pending for the next start."""
@@ -106,6 +172,24 @@ class Outbox:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         self._queues.clear()
+
+    def _has_room(self, chat_id: int) -> bool:
+        """Nothing queued for the chat (it would be overtaken) and, for a group, more than
+        RESERVE messages left in its minute besides the ones handlers are sending now."""
+        if chat_id in self._queues:
+            return False
+        if chat_id > 0:
+            return True
+        return self.limiter.room(chat_id) - self._now.get(chat_id, 0) > RESERVE
+
+    async def _queue(self, item: Confirmation) -> bool:
+        stored = await self.repo.outbox.add(item)
+        if stored is None:  # queued by an earlier run: a redelivered update
+            return False
+        if self._bot is not None:  # else it waits in the table for the next start
+            self._queues.setdefault(stored.chat_id, deque()).append(stored)
+            self._wake(stored.chat_id)
+        return True
 
     def _wake(self, chat_id: int) -> None:
         if chat_id in self._tasks:
@@ -137,7 +221,7 @@ class Outbox:
                 if now < not_before:
                     await asyncio.sleep(not_before - now)
                     continue
-                room = self.limiter.room(chat_id)
+                room = self.limiter.room(chat_id) - self._now.get(chat_id, 0)
                 if chat_id > 0 or len(queue) + len(flights) <= room - RESERVE:
                     flights.add(self._launch(chat_id, [queue.popleft()], flights))
                     continue
@@ -161,26 +245,40 @@ class Outbox:
 
     def _launch(self, chat_id: int, items: list[Confirmation],
                 flights: set[asyncio.Task[object]]) -> asyncio.Task[object]:  # fmt: skip
-        task: asyncio.Task[object] = asyncio.get_running_loop().create_task(
-            self._send(chat_id, items)
-        )
-        self._sending.add(task)
-        task.add_done_callback(self._sending.discard)
+        task: asyncio.Task[object] = self._track(self._send(chat_id, items))
         task.add_done_callback(flights.discard)
         self._last[chat_id] = time.monotonic()
         return task
 
     async def _send(self, chat_id: int, items: list[Confirmation]) -> None:
+        """A queued confirmation, or several merged: sent, then its rows marked."""
         bot = self._bot
         if bot is None:
             return
+        outcome = await self._deliver(bot, chat_id, items)
+        if outcome.state is None:  # still 429/5xx after the session's retries: later, in order
+            self._backoff(chat_id)
+            if self._bot is not None:  # else: stopping, the rows are pending in the table
+                self._queues.setdefault(chat_id, deque()).extendleft(reversed(items))
+                self._wake(chat_id)
+            return
+        await self._mark(items, outcome)
+
+    async def _mark(self, rows: list[Confirmation], outcome: Outcome) -> None:
+        assert outcome.state is not None
+        ids, now = [row.id for row in rows], self.clock.now()
+        await self.repo.outbox.finish(
+            ids, outcome.state, now, message_id=outcome.message_id, error=outcome.error
+        )
+
+    async def _deliver(self, bot: Bot, chat_id: int, items: list[Confirmation]) -> Outcome:
+        """Send one confirmation, or several as one merged message; how it ended."""
         latest = items[-1]
         if len(items) == 1:
             text = latest.text
         else:
             text = merged_text(items, self.translator.bind(latest.language))
         reply = ReplyParameters(message_id=latest.message_id, allow_sending_without_reply=True)
-        ids = [item.id for item in items]
         sent: list[int] = []
         try:
             for chunk in split_text(text):
@@ -191,36 +289,24 @@ class Outbox:
                 )
                 sent.append(message.message_id)
         except (ChatGone, Uncertain, Failed) as exc:
-            await self._failed(chat_id, items, exc, partly=bool(sent))
-            return
-        except Exception:  # a bug: keep the rows pending, log it, carry on with the others
+            count = len(items)
+            if isinstance(exc, Uncertain) or sent:  # it may be in the chat: never twice
+                log.warning("outbox: %s confirmation(s) to %s uncertain: %s", count, chat_id, exc)
+                return Outcome("uncertain", error=str(exc))
+            if isinstance(exc, (ChatGone, Refused)):  # 403 or another 4xx: for good
+                log.warning("outbox: %s confirmation(s) to %s refused: %s", count, chat_id, exc)
+                return Outcome("failed", error=str(exc))
+            log.warning("outbox: chat %s unreachable, trying again later: %s", chat_id, exc)
+            return Outcome(None)
+        except Exception:  # a bug: log it, keep the confirmation, carry on with the others
             log.exception("outbox: sending to %s failed", chat_id)
-            self._requeue(chat_id, items)
-            return
+            return Outcome(None)
         self._retry.pop(chat_id, None)
         self._last[chat_id] = time.monotonic()
-        await self.repo.outbox.finish(ids, "sent", self.clock.now(), message_id=sent[0])
+        return Outcome("sent", message_id=sent[0])
 
-    async def _failed(
-        self, chat_id: int, items: list[Confirmation], exc: Exception, *, partly: bool
-    ) -> None:
-        ids = [item.id for item in items]
-        now = self.clock.now()
-        if isinstance(exc, Uncertain) or partly:  # it may be in the chat: never twice
-            log.warning("outbox: %s confirmation(s) to %s uncertain: %s", len(ids), chat_id, exc)
-            await self.repo.outbox.finish(ids, "uncertain", now, error=str(exc))
-        elif isinstance(exc, (ChatGone, Refused)):  # 403 or another 4xx: for good
-            log.warning("outbox: %s confirmation(s) to %s refused: %s", len(ids), chat_id, exc)
-            await self.repo.outbox.finish(ids, "failed", now, error=str(exc))
-        else:  # still 429/5xx after the session's retries: later, in order
-            self._requeue(chat_id, items)
-            log.warning("outbox: chat %s unreachable, trying again later: %s", chat_id, exc)
-
-    def _requeue(self, chat_id: int, items: list[Confirmation]) -> None:
+    def _backoff(self, chat_id: int) -> None:
+        """The chat's queue waits before its next try, longer after each failure in a row."""
         first, longest = RETRY_AFTER
         _, wait = self._retry.get(chat_id, (0.0, first))
         self._retry[chat_id] = (time.monotonic() + wait, min(wait * 2, longest))
-        if self._bot is None:
-            return  # stopping: the rows are pending in the table
-        self._queues.setdefault(chat_id, deque()).extendleft(reversed(items))
-        self._wake(chat_id)

@@ -11,7 +11,7 @@ from aiogram.types import Message
 from bot.capture.channels import captured_metric
 from bot.clock import Clock
 from bot.context import Ctx
-from bot.delivery.confirmations import confirmation
+from bot.delivery.confirmations import confirmation, merge_part
 from bot.delivery.outbox import Outbox
 from bot.handlers.common import team_or_explain
 from bot.logbook import record
@@ -86,10 +86,14 @@ async def _log(
     text = saved(recorded, ctx.t, currency, custom, today)
     if recorded.result.replaced:
         text = ctx.t("edited") + "\n" + text
-    # Queued, not sent: in a busy group it may go out merged with others (bot/delivery/outbox.py).
-    # A redelivered command was queued the first time and is not confirmed again.
-    item = confirmation(message, revision, ctx.person, ctx.t, text, recorded, currency, custom, now)
-    await outbox.put(item)
+    # Sent now, or queued to go out merged in a busy group (bot/delivery/outbox.py); a
+    # redelivered command is confirmed only if the first run did not get that far.
+    item = confirmation(message, revision, ctx.person, ctx.t, text, now)
+    await outbox.put(
+        item,
+        lambda: merge_part(recorded, ctx.t, currency, custom),
+        repeated=recorded.result.duplicate,
+    )
 
 
 def create_router() -> Router:
