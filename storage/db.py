@@ -76,10 +76,18 @@ async def run_in(conn: aiosqlite.Connection, work: Callable[[sqlite3.Connection]
 
 
 def _commit_group(
-    works: list[Callable[[sqlite3.Connection], object]], conn: sqlite3.Connection
+    works: list[Callable[[sqlite3.Connection], object]], conn: sqlite3.Connection,
+    durable: bool = True,
 ) -> list[tuple[bool, object]]:
     """One transaction for several units of work, each in a SAVEPOINT of its own: one that
-    raises is rolled back alone. (True, result) or (False, exception) for each."""
+    raises is rolled back alone. (True, result) or (False, exception) for each. Not
+    `durable`: committed without waiting for the disk (see Database.write)."""
+    if not durable:
+        conn.execute("PRAGMA synchronous = NORMAL")
+        try:
+            return _commit_group(works, conn)
+        finally:
+            conn.execute("PRAGMA synchronous = FULL")
     outcomes: list[tuple[bool, object]] = []
     conn.execute("BEGIN IMMEDIATE")
     try:
@@ -145,6 +153,7 @@ class Database:
         self.reader = reader
         self._write_lock = asyncio.Lock()
         self._queued: list[tuple[Callable[[sqlite3.Connection], object], asyncio.Future]] = []
+        self._durable = False  # some work queued now must reach the disk
         self._committers: set[asyncio.Task[None]] = set()
 
     @classmethod
@@ -174,16 +183,22 @@ class Database:
         """Several reads of committed data in one trip to the reader's thread."""
         return await run_in(self.reader, work)
 
-    async def write(self, work: Callable[[sqlite3.Connection], T]) -> T:
+    async def write(self, work: Callable[[sqlite3.Connection], T], *, durable: bool = True) -> T:
         """`work` in a transaction in the writer's thread; committed once this returns, or
         rolled back (and its error raised here) if it raised.
 
         Group commit: works queued while the writer is busy are committed together, each in
         its own savepoint, in one trip to the thread and one fsync, which keeps the cost of
-        a confirmed entry flat when many people log at once."""
+        a confirmed entry flat when many people log at once.
+
+        `durable=False` is for what may be lost with the machine's power but not with a crash
+        of the process (the outbox's marks): a group of only such works commits without an
+        fsync (synchronous=NORMAL; WAL keeps it consistent), and the next durable commit
+        makes it durable too."""
         loop = asyncio.get_running_loop()
         future: asyncio.Future[T] = loop.create_future()
         self._queued.append((work, future))
+        self._durable = self._durable or durable
         if len(self._queued) == 1:  # the first since the last group was taken: commit it
             task = loop.create_task(self._commit_queued())
             self._committers.add(task)
@@ -193,11 +208,16 @@ class Database:
     async def _commit_queued(self) -> None:
         async with self._write_lock:
             group, self._queued = self._queued, []
+            durable, self._durable = self._durable, False
             if not group:
                 return
             works = [work for work, _ in group]
+
+            def commit(conn: sqlite3.Connection) -> list[tuple[bool, object]]:
+                return _commit_group(works, conn, durable)
+
             try:
-                outcomes = await run_in(self._writer, lambda conn: _commit_group(works, conn))
+                outcomes = await run_in(self._writer, commit)
             except asyncio.CancelledError:  # shutting down: the thread still finishes it
                 for _, future in group:
                     future.cancel()

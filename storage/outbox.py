@@ -61,7 +61,9 @@ class OutboxRepo:
             ).fetchall()  # all: a RETURNING statement left open would block the COMMIT
             return int(rows[0][0]) if rows else None
 
-        new_id = await self._db.write(insert)
+        # A queued row must survive power loss; one sent already only stops a redelivery
+        # being confirmed again.
+        new_id = await self._db.write(insert, durable=state == "pending")
         return None if new_id is None else replace(item, id=new_id)
 
     async def known(self, chat_id: int, message_id: int, revision: int) -> bool:
@@ -115,7 +117,7 @@ class OutboxRepo:
             )
 
         if ids:
-            await self._db.write(update)
+            await self._db.write(update, durable=False)  # lost with power: sent again
 
     async def prune(self, before: datetime) -> int:
         """Forget finished rows queued before `before` (kept until then: a redelivered

@@ -164,3 +164,17 @@ async def test_a_failed_commit_stores_nothing_and_the_writer_goes_on(repo):
         await repo.db.write(orphan)
     await repo.entries.save(-100, 1, [("leads", 2.0)], date(2026, 11, 20), NOW)
     assert await repo.entries.count() == 1
+
+
+async def test_only_a_group_of_lazy_writes_skips_the_fsync(repo):
+    """Database.write(durable=False): a group holding only such works commits with
+    synchronous=NORMAL; one durable work in the group makes it FULL; FULL is restored."""
+    modes: list[int] = []
+
+    def mode(conn):
+        modes.append(conn.execute("PRAGMA synchronous").fetchone()[0])
+
+    await repo.db.write(mode, durable=False)
+    await asyncio.gather(repo.db.write(mode, durable=False), repo.db.write(mode))
+    await repo.db.write(mode)
+    assert modes == [1, 2, 2, 2]  # NORMAL alone; FULL with a durable one; FULL after
