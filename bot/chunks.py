@@ -54,6 +54,8 @@ def _open_tags(text: str) -> list[tuple[str, str]]:
 def split_text(text: str, limit: int = TEXT_LIMIT) -> list[str]:
     """`text` in parts of at most `limit`, cut at line breaks; a line longer than a part is
     cut at a space. A tag left open at a cut is closed there and opened again after it."""
+    if 2 * len(text) <= limit:  # fits whatever it holds (a character is 1 or 2 units)
+        return [text] if text.strip() else []
     parts: list[str] = []
     current = ""
     for line in text.split("\n"):

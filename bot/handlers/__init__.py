@@ -33,8 +33,6 @@ def get_routers() -> list[Router]:
     for observer in (entries.message, entries.edited_message, fixes.message, fixes.callback_query):
         observer.middleware(touch)
     return [
-        rights.create_router(),  # chat_member updates; refuses when Telegram can't tell rights
-        errors.create_router(),  # catches failures of every router below
         # Takes every message of a linked channel's discussion group before any command
         # router (and the context middleware) sees it: a discussion group is not a team.
         discussion.create_router(),
@@ -56,4 +54,8 @@ def get_routers() -> list[Router]:
         subscribers.create_router(),  # chat_member of channels
         business.create_router(),  # business_connection, business_message
         channels.create_router(),  # /channel /invite /iam
+        # No message handlers: last, so no message passes them on its way. An error goes
+        # through every router in this order, wherever it was raised.
+        rights.create_router(),  # chat_member updates; refuses when Telegram can't tell rights
+        errors.create_router(),  # catches every other failure
     ]
