@@ -157,10 +157,7 @@ class Outbox:
         if outcome.state is not None:
             await self._mark([row], outcome)
             return
-        self._backoff(row.chat_id)
-        if self._bot is not None:  # else: stopping, the row is pending in the table
-            self._queues.setdefault(row.chat_id, deque()).append(row)
-            self._wake(row.chat_id)
+        self._later(row.chat_id, [row])
 
     async def stop(self) -> None:
         """Let sends under way finish (briefly); the rest stays pending for the next start."""
@@ -178,9 +175,11 @@ class Outbox:
         RESERVE messages left in its minute besides the ones handlers are sending now."""
         if chat_id in self._queues:
             return False
-        if chat_id > 0:
-            return True
-        return self.limiter.room(chat_id) - self._now.get(chat_id, 0) > RESERVE
+        return chat_id > 0 or self._room(chat_id) > RESERVE
+
+    def _room(self, chat_id: int) -> int:
+        """The group's messages left this minute, less those handlers are sending now."""
+        return self.limiter.room(chat_id) - self._now.get(chat_id, 0)
 
     async def _queue(self, item: Confirmation) -> bool:
         stored = await self.repo.outbox.add(item)
@@ -221,8 +220,7 @@ class Outbox:
                 if now < not_before:
                     await asyncio.sleep(not_before - now)
                     continue
-                room = self.limiter.room(chat_id) - self._now.get(chat_id, 0)
-                if chat_id > 0 or len(queue) + len(flights) <= room - RESERVE:
+                if chat_id > 0 or len(queue) + len(flights) <= self._room(chat_id) - RESERVE:
                     flights.add(self._launch(chat_id, [queue.popleft()], flights))
                     continue
                 if flights:  # near the limit: first see what the singles left
@@ -257,10 +255,7 @@ class Outbox:
             return
         outcome = await self._deliver(bot, chat_id, items)
         if outcome.state is None:  # still 429/5xx after the session's retries: later, in order
-            self._backoff(chat_id)
-            if self._bot is not None:  # else: stopping, the rows are pending in the table
-                self._queues.setdefault(chat_id, deque()).extendleft(reversed(items))
-                self._wake(chat_id)
+            self._later(chat_id, items)
             return
         await self._mark(items, outcome)
 
@@ -304,6 +299,13 @@ class Outbox:
         self._retry.pop(chat_id, None)
         self._last[chat_id] = time.monotonic()
         return Outcome("sent", message_id=sent[0])
+
+    def _later(self, chat_id: int, rows: list[Confirmation]) -> None:
+        """Pending rows Telegram kept failing for: first in the chat's queue, after a wait."""
+        self._backoff(chat_id)
+        if self._bot is not None:  # else: stopping, the rows are pending in the table
+            self._queues.setdefault(chat_id, deque()).extendleft(reversed(rows))
+            self._wake(chat_id)
 
     def _backoff(self, chat_id: int) -> None:
         """The chat's queue waits before its next try, longer after each failure in a row."""
