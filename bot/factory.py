@@ -100,7 +100,9 @@ def create_dispatcher(
         scoreboards=scoreboards,
         outbox=outbox,
     )
-    lanes = Lanes()  # outer: each person's updates in order, whatever runs alongside
+    # outer: each person's updates in order, whatever runs alongside; a batch is confirmed
+    # once they are handled and the rows of the confirmations they sent are written
+    lanes = Lanes(outbox.written)
     dp.update.outer_middleware(lanes)
     dp["lanes"] = lanes
     context = ContextMiddleware(repo, translator, clock, defaults, access)

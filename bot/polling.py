@@ -33,7 +33,9 @@ MAX_IN_FLIGHT = 64  # updates handled at once; a getUpdates batch holds at most 
 class Lanes(BaseMiddleware):
     """Outer update middleware: FIFO order per person, and a record of what runs."""
 
-    def __init__(self) -> None:
+    def __init__(self, settled: Callable[[], Awaitable[None]] | None = None) -> None:
+        # `settled`: what updates left to finish behind them (the outbox's sent rows)
+        self._settled = settled
         self._lanes: dict[tuple[str, int | None], tuple[asyncio.Lock, list[int]]] = {}
         self._running: set[asyncio.Task[Any]] = set()
 
@@ -65,12 +67,15 @@ class Lanes(BaseMiddleware):
                 self._running.discard(task)
 
     async def drained(self) -> None:
-        """Until every update handed out so far has been handled."""
+        """Until every update handed out so far has been handled, and what it left to finish
+        behind it has."""
         # aiogram creates a batch's tasks and then asks for the next batch without yielding;
         # one turn of the loop lets each new task run up to `__call__` and check in.
         await asyncio.sleep(0)
         while self._running:
             await asyncio.wait(set(self._running))  # wait: never cancels the updates
+        if self._settled is not None:
+            await self._settled()
 
     @property
     def busy(self) -> int:

@@ -4,6 +4,7 @@ marked once Telegram accepted them (see storage/migrations/0006_outbox.sql)."""
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -30,41 +31,55 @@ class Confirmation:
     id: int = 0  # assigned by `add`
 
 
+# (confirmation, state as in `finish`, when, Telegram's message id, error)
+Finished = tuple[Confirmation, str, datetime, int | None, str | None]
+_INSERT = (
+    f"INSERT INTO outbox ({_COLUMNS}, state, sent_at, sent_message_id, error)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    " ON CONFLICT (chat_id, message_id, revision) DO NOTHING"
+)
+
+
+def _params(
+    item: Confirmation, state: str, at: datetime | None, message_id: int | None, error: str | None
+) -> tuple[object, ...]:
+    sent_at = utc_iso(at) if state == "sent" and at is not None else None
+    return (
+        item.chat_id, item.message_id, item.revision, item.thread_id, item.user_id,
+        item.person, item.language, item.text, item.merge, utc_iso(item.created_at),
+        state, sent_at, message_id, error,
+    )  # fmt: skip
+
+
 class OutboxRepo:
     def __init__(self, db: Database):
         self._db = db
 
-    async def add(
-        self,
-        item: Confirmation,
-        state: str = "pending",
-        at: datetime | None = None,
-        *,
-        message_id: int | None = None,
-        error: str | None = None,
-    ) -> Confirmation | None:
-        """Queue `item` (pending), or record one sent straight away (`state` as in `finish`,
-        at `at`); None if this command revision was queued or sent before (a redelivery)."""
-        sent_at = utc_iso(at) if state == "sent" and at is not None else None
-        params = (
-            item.chat_id, item.message_id, item.revision, item.thread_id, item.user_id,
-            item.person, item.language, item.text, item.merge, utc_iso(item.created_at),
-            state, sent_at, message_id, error,
-        )  # fmt: skip
+    async def add(self, item: Confirmation) -> Confirmation | None:
+        """Queue `item` (pending), committed with an fsync: a queued row must survive power
+        loss. None if this command revision was queued or sent before (a redelivery)."""
+        params = _params(item, "pending", None, None, None)
 
         def insert(conn: sqlite3.Connection) -> int | None:
-            rows = conn.execute(
-                f"INSERT INTO outbox ({_COLUMNS}, state, sent_at, sent_message_id, error)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-                " ON CONFLICT (chat_id, message_id, revision) DO NOTHING RETURNING id",
-                params,
-            ).fetchall()  # all: a RETURNING statement left open would block the COMMIT
+            rows = conn.execute(_INSERT + " RETURNING id", params).fetchall()
+            # all: a RETURNING statement left open would block the COMMIT
             return int(rows[0][0]) if rows else None
 
-        # A queued row must survive power loss; one sent already only stops a redelivery
-        # being confirmed again.
-        new_id = await self._db.write(insert, durable=state == "pending")
+        new_id = await self._db.write(insert)
         return None if new_id is None else replace(item, id=new_id)
+
+    async def record(self, done: Sequence[Finished]) -> None:
+        """Rows of confirmations that went straight out, written together without an fsync
+        (lost with power only: then a redelivery is confirmed again). A row already there is
+        left as it is."""
+        params = [_params(item, state, at, message_id, error)
+                  for item, state, at, message_id, error in done]  # fmt: skip
+
+        def insert(conn: sqlite3.Connection) -> None:
+            conn.executemany(_INSERT, params)
+
+        if params:
+            await self._db.write(insert, durable=False)
 
     async def known(self, chat_id: int, message_id: int, revision: int) -> bool:
         """Whether this command revision was queued or sent before."""

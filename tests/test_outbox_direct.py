@@ -75,3 +75,43 @@ async def test_a_slow_reply_does_not_hold_up_the_update_and_arrives_once(harness
     await fake.wait_idle(5)
     sends = [c for c in fake.calls[calls:] if c.method == "sendMessage"]
     assert len(sends) == 1  # the pending row was not sent a second time
+
+
+async def test_a_batch_is_confirmed_to_telegram_only_once_its_sent_rows_are_written(
+    harness, monkeypatch
+):
+    # A sent row is written behind its handler (bot/delivery/sent_rows.py); were the batch
+    # confirmed first, a crash in between would have the redelivered command confirmed twice.
+    fake = harness.fake
+    anya = fake.user(34, "Аня", language_code="ru")
+    group = fake.group(GROUP, "Команда")
+    await harness.say(group, anya, "/lead 1")
+    await fake.wait_idle(5)  # /lead 1's row written, its batch confirmed
+    release = asyncio.Event()
+    record = harness.repo.outbox.record
+
+    async def held(rows):  # the table is slow to take the row
+        await release.wait()
+        await record(rows)
+
+    monkeypatch.setattr(harness.repo.outbox, "record", held)
+    mark, calls = fake.mark(), len(fake.calls)
+    update = fake.send_message(group, anya, "/lead 2")
+
+    def confirming() -> list:
+        return [c for c in fake.calls[calls:] if c.method == "getUpdates"
+                and int(c.params.get("offset", 0)) > update["update_id"]]  # fmt: skip
+
+    try:
+        await fake.wait_sent(1, since=mark, chat_id=GROUP)
+        await asyncio.sleep(0.3)
+        assert confirming() == []  # replied, but the batch is not confirmed yet
+        assert len(await _rows(harness)) == 1  # /lead 1's; /lead 2's is held
+    finally:
+        release.set()
+    for _ in range(100):
+        if confirming():
+            break
+        await asyncio.sleep(0.02)
+    assert confirming(), "the batch was never confirmed"
+    assert len(await _rows(harness)) == 2

@@ -8,8 +8,10 @@ makes people type their command again. So a confirmation takes one of two ways:
   with nothing queued and more than RESERVE messages left in its minute. Polling confirms an
   update to Telegram only after its handler returned (bot/polling.py), so until the reply is
   accepted the update is not confirmed and a crash brings it back. Once accepted, the row is
-  written as sent: a redelivered command (its entry already stored) finds it and is not
-  confirmed twice. A send that keeps failing (429, 5xx after the session's retries) is queued.
+  written as sent, behind the handler but before polling confirms the batch
+  (bot/delivery/sent_rows.py): a redelivered command (its entry already stored) finds it and
+  is not confirmed twice. A send that keeps failing (429, 5xx after the session's retries) is
+  queued.
 - Queued otherwise: an outbox row (storage/outbox.py) is committed before the handler returns,
   so a confirmed update means "stored and queued": a crash loses nothing. One sender task per
   chat drains its queue. While the group has room for everything pending and RESERVE messages
@@ -56,6 +58,7 @@ from bot.delivery import (
     split_text,
 )
 from bot.delivery.confirmations import merged_text
+from bot.delivery.sent_rows import SentRows
 from bot.i18n import Translator
 from storage.outbox import Confirmation
 from storage.repository import Repository
@@ -97,6 +100,7 @@ class Outbox:
         self._now: dict[int, int] = {}  # chat -> confirmations being sent now, by handlers
         self._last: dict[int, float] = {}  # chat -> when its latest confirmation went out
         self._retry: dict[int, tuple[float, float]] = {}  # chat -> (not before, next wait)
+        self._sent_rows = SentRows(repo)  # rows of those sent straight away, written behind
 
     async def start(self, bot: Bot) -> None:
         """Resume what a previous run left pending (dp.startup)."""
@@ -115,7 +119,10 @@ class Outbox:
         needed only when it is queued. `repeated`: its entries were stored before (Telegram
         delivered the update again): confirmed only if no earlier run sent or queued it.
         False: not confirmed again."""
-        if repeated and await self.repo.outbox.known(item.chat_id, item.message_id, item.revision):
+        if repeated and (
+            self._sent_rows.holds(item)
+            or await self.repo.outbox.known(item.chat_id, item.message_id, item.revision)
+        ):
             return False
         bot = self._bot
         if bot is None or not self._has_room(item.chat_id):
@@ -134,9 +141,8 @@ class Outbox:
         if outcome.state is None:  # Telegram kept failing: queued, tried again later
             self._backoff(chat_id)
             return await self._queue(replace(item, merge=merge()))
-        now = self.clock.now()
-        await self.repo.outbox.add(replace(item, merge=""), outcome.state, now,
-                                   message_id=outcome.message_id, error=outcome.error)  # fmt: skip
+        self._sent_rows.add((replace(item, merge=""), outcome.state, self.clock.now(),
+                             outcome.message_id, outcome.error))  # fmt: skip
         return True
 
     def _sent_now(self, chat_id: int) -> None:
@@ -169,6 +175,12 @@ class Outbox:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         self._queues.clear()
+        await self.written()
+
+    async def written(self) -> None:
+        """Until the rows of confirmations sent so far are in the table (bot/polling.py
+        waits for this before confirming a batch to Telegram)."""
+        await self._sent_rows.written()
 
     def _has_room(self, chat_id: int) -> bool:
         """Nothing queued for the chat (it would be overtaken) and, for a group, more than

@@ -1,0 +1,56 @@
+"""Rows of confirmations sent straight from a handler, written behind it.
+
+Such a row only stops a redelivered command from being confirmed twice, and Telegram
+redelivers an update only if the getUpdates that confirms it never went out. So the handler
+does not wait for its row: rows gather here and go to the database in one work, riding in
+the commit group of whatever is being written (bot/polling.py waits for them before it
+confirms a batch, and so does shutdown). Writing each in a transaction of its own, waited out
+by its handler, cost about an eighth of the bot's throughput (docs/PERFORMANCE.md).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from storage.outbox import Confirmation, Finished
+from storage.repository import Repository
+
+log = logging.getLogger(__name__)
+
+
+class SentRows:
+    def __init__(self, repo: Repository):
+        self.repo = repo
+        self._waiting: list[Finished] = []
+        self._unwritten: set[tuple[int, int, int]] = set()  # waiting or being written
+        self._writer: asyncio.Task[None] | None = None
+
+    def add(self, done: Finished) -> None:
+        item = done[0]
+        self._waiting.append(done)
+        self._unwritten.add((item.chat_id, item.message_id, item.revision))
+        if self._writer is None:
+            self._writer = asyncio.get_running_loop().create_task(self._write())
+
+    def holds(self, item: Confirmation) -> bool:
+        """Whether a row for this command revision is on its way to the table."""
+        return (item.chat_id, item.message_id, item.revision) in self._unwritten
+
+    async def written(self) -> None:
+        """Until every row added so far is in the table (or failed to get there)."""
+        while (writer := self._writer) is not None:
+            await asyncio.shield(writer)  # shield: a cancelled caller leaves the rows going
+
+    async def _write(self) -> None:
+        try:
+            while self._waiting:
+                rows, self._waiting = self._waiting, []
+                try:
+                    await self.repo.outbox.record(rows)
+                except Exception:  # only a redelivery could suffer: confirmed again
+                    log.exception("outbox: %s sent row(s) not written", len(rows))
+                for item, *_ in rows:
+                    self._unwritten.discard((item.chat_id, item.message_id, item.revision))
+        finally:
+            self._writer = None
