@@ -49,7 +49,7 @@ async def main(module: str, updates: int, spy: Path | None) -> None:
                 if spy:  # py-spy is a local tool, not a dependency: pip install py-spy
                     tool = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
                     command = [tool, "record", "-p", str(proc.pid), "-o", str(spy),
-                               "-f", "raw", "-r", "500", "--threads"]  # fmt: skip
+                               "-f", "raw", "-r", "500", "--threads", "--nonblocking"]  # fmt: skip
                     recorder = subprocess.Popen(command)
                     await asyncio.sleep(1)
                 before = threads(proc.pid)
