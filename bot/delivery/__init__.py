@@ -1,6 +1,7 @@
 """Sending to Telegram within its limits: the shared rate limiter (limiter.py), pacing and
 retries for every reply at the root (retry.py), long texts and digests (send.py), and the
-outbox of logging confirmations (outbox.py, confirmations.py; imported where used)."""
+outbox of logging confirmations (outbox.py; confirm.py sends them, confirmations.py words
+them, sent_rows.py records those sent straight away; imported where used)."""
 
 from bot.delivery.limiter import MINUTE, SECOND, RateLimiter
 from bot.delivery.retry import (

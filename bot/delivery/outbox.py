@@ -35,35 +35,23 @@ Private chats have no minute limit: their confirmations go now, with the same re
 from __future__ import annotations
 
 import asyncio
-import logging
 import time
 from collections import deque
 from collections.abc import Callable, Coroutine
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any, TypeVar
 
 from aiogram import Bot
-from aiogram.types import ReplyParameters
 
 from bot.clock import Clock
-from bot.delivery import (
-    MINUTE,
-    ChatGone,
-    Failed,
-    RateLimiter,
-    Refused,
-    Uncertain,
-    delivered,
-    split_text,
-)
-from bot.delivery.confirmations import merged_text
+from bot.delivery import MINUTE, RateLimiter
+from bot.delivery.confirm import Outcome, send_confirmations
 from bot.delivery.sent_rows import SentRows
 from bot.i18n import Translator
 from storage.outbox import Confirmation
 from storage.repository import Repository
 
-log = logging.getLogger(__name__)
 T = TypeVar("T")
 RESERVE = 6  # messages of a group's minute kept for merged confirmations
 SPACING = MINUTE / RESERVE  # near the limit: one message per SPACING, so the reserve lasts
@@ -72,16 +60,6 @@ RETRY_AFTER = (2.0, 60.0)  # after a send Telegram kept failing: first wait, lon
 HOLD = 0.5  # seconds a handler waits for a reply sent now; a slower one is queued
 STOP_GRACE = 5.0  # seconds a send under way may take to finish at shutdown
 KEEP = timedelta(days=2)  # finished rows are kept for redeliveries to find
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """How a send ended: sent, uncertain (a timeout: it may have arrived), failed (refused for
-    good), or None: Telegram kept failing for now, to be tried again later."""
-
-    state: str | None
-    message_id: int | None = None
-    error: str | None = None
 
 
 class Outbox:
@@ -279,38 +257,11 @@ class Outbox:
         )
 
     async def _deliver(self, bot: Bot, chat_id: int, items: list[Confirmation]) -> Outcome:
-        """Send one confirmation, or several as one merged message; how it ended."""
-        latest = items[-1]
-        if len(items) == 1:
-            text = latest.text
-        else:
-            text = merged_text(items, self.translator.bind(latest.language))
-        reply = ReplyParameters(message_id=latest.message_id, allow_sending_without_reply=True)
-        sent: list[int] = []
-        try:
-            for chunk in split_text(text):
-                message = await delivered(
-                    bot.send_message(
-                        chat_id, chunk, message_thread_id=latest.thread_id, reply_parameters=reply
-                    )
-                )
-                sent.append(message.message_id)
-        except (ChatGone, Uncertain, Failed) as exc:
-            count = len(items)
-            if isinstance(exc, Uncertain) or sent:  # it may be in the chat: never twice
-                log.warning("outbox: %s confirmation(s) to %s uncertain: %s", count, chat_id, exc)
-                return Outcome("uncertain", error=str(exc))
-            if isinstance(exc, (ChatGone, Refused)):  # 403 or another 4xx: for good
-                log.warning("outbox: %s confirmation(s) to %s refused: %s", count, chat_id, exc)
-                return Outcome("failed", error=str(exc))
-            log.warning("outbox: chat %s unreachable, trying again later: %s", chat_id, exc)
-            return Outcome(None)
-        except Exception:  # a bug: log it, keep the confirmation, carry on with the others
-            log.exception("outbox: sending to %s failed", chat_id)
-            return Outcome(None)
-        self._retry.pop(chat_id, None)
-        self._last[chat_id] = time.monotonic()
-        return Outcome("sent", message_id=sent[0])
+        outcome = await send_confirmations(bot, chat_id, items, self.translator)
+        if outcome.state == "sent":
+            self._retry.pop(chat_id, None)
+            self._last[chat_id] = time.monotonic()
+        return outcome
 
     def _later(self, chat_id: int, rows: list[Confirmation]) -> None:
         """Pending rows Telegram kept failing for: first in the chat's queue, after a wait."""
