@@ -7,6 +7,7 @@ import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import NamedTuple
 
 from storage.db import Database
 from storage.records import utc_iso
@@ -30,9 +31,22 @@ class Confirmation:
     created_at: datetime
     id: int = 0  # assigned by `add`
 
+    @property
+    def key(self) -> tuple[int, int, int]:
+        """The command revision it confirms: one row each (UNIQUE in the table)."""
+        return self.chat_id, self.message_id, self.revision
 
-# (confirmation, state as in `finish`, when, Telegram's message id, error)
-Finished = tuple[Confirmation, str, datetime, int | None, str | None]
+
+class Finished(NamedTuple):
+    """A confirmation that went straight out, and how (`state` as in `finish`)."""
+
+    item: Confirmation
+    state: str
+    at: datetime
+    message_id: int | None
+    error: str | None
+
+
 _INSERT = (
     f"INSERT INTO outbox ({_COLUMNS}, state, sent_at, sent_message_id, error)"
     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
@@ -72,8 +86,7 @@ class OutboxRepo:
         """Rows of confirmations that went straight out, written together without an fsync
         (lost with power only: then a redelivery is confirmed again). A row already there is
         left as it is."""
-        params = [_params(item, state, at, message_id, error)
-                  for item, state, at, message_id, error in done]  # fmt: skip
+        params = [_params(*row) for row in done]
 
         def insert(conn: sqlite3.Connection) -> None:
             conn.executemany(_INSERT, params)

@@ -49,7 +49,7 @@ from bot.delivery import MINUTE, RateLimiter
 from bot.delivery.confirm import Outcome, send_confirmations
 from bot.delivery.sent_rows import SentRows
 from bot.i18n import Translator
-from storage.outbox import Confirmation
+from storage.outbox import Confirmation, Finished
 from storage.repository import Repository
 
 T = TypeVar("T")
@@ -99,7 +99,7 @@ class Outbox:
         False: not confirmed again."""
         if repeated and (
             self._sent_rows.holds(item)
-            or await self.repo.outbox.known(item.chat_id, item.message_id, item.revision)
+            or await self.repo.outbox.known(*item.key)
         ):
             return False
         bot = self._bot
@@ -119,8 +119,9 @@ class Outbox:
         if outcome.state is None:  # Telegram kept failing: queued, tried again later
             self._backoff(chat_id)
             return await self._queue(replace(item, merge=merge()))
-        self._sent_rows.add((replace(item, merge=""), outcome.state, self.clock.now(),
-                             outcome.message_id, outcome.error))  # fmt: skip
+        self._sent_rows.add(
+            Finished(item, outcome.state, self.clock.now(), outcome.message_id, outcome.error)
+        )
         return True
 
     def _sent_now(self, chat_id: int) -> None:

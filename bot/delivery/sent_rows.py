@@ -27,15 +27,14 @@ class SentRows:
         self._writer: asyncio.Task[None] | None = None
 
     def add(self, done: Finished) -> None:
-        item = done[0]
         self._waiting.append(done)
-        self._unwritten.add((item.chat_id, item.message_id, item.revision))
+        self._unwritten.add(done.item.key)
         if self._writer is None:
             self._writer = asyncio.get_running_loop().create_task(self._write())
 
     def holds(self, item: Confirmation) -> bool:
         """Whether a row for this command revision is on its way to the table."""
-        return (item.chat_id, item.message_id, item.revision) in self._unwritten
+        return item.key in self._unwritten
 
     async def written(self) -> None:
         """Until every row added so far is in the table (or failed to get there)."""
@@ -50,7 +49,6 @@ class SentRows:
                     await self.repo.outbox.record(rows)
                 except Exception:  # only a redelivery could suffer: confirmed again
                     log.exception("outbox: %s sent row(s) not written", len(rows))
-                for item, *_ in rows:
-                    self._unwritten.discard((item.chat_id, item.message_id, item.revision))
+                self._unwritten.difference_update(row.item.key for row in rows)
         finally:
             self._writer = None
