@@ -5,6 +5,7 @@ bench/bench_updates.py's throughput, plus each thread's user and system CPU from
 (the main thread runs aiogram and the handlers; aiosqlite has one thread per connection).
 
     python -m bench.bench_threads [bot|bench.echo_bot] [--updates 2000] [--py-spy FILE]
+                                  [--rtt-ms 80]  (each answer of the fake delayed: a network)
 """
 
 from __future__ import annotations
@@ -33,9 +34,9 @@ def threads(pid: int) -> dict[str, tuple[str, int, int]]:
     return out
 
 
-async def main(module: str, updates: int, spy: Path | None) -> None:
+async def main(module: str, updates: int, spy: Path | None, rtt_ms: float) -> None:
     with tempfile.TemporaryDirectory(prefix="kpibench-") as tmp:
-        async with BenchFake() as fake:
+        async with BenchFake(rtt_ms=rtt_ms) as fake:
             proc = BotProcess(module, fake.base_url, Path(tmp) / "b.sqlite3", Path(tmp) / "log",
                               POLLING_TIMEOUT="30")  # fmt: skip
             recorder = None
@@ -75,5 +76,7 @@ if __name__ == "__main__":
     parser.add_argument("module", nargs="?", default="bot")
     parser.add_argument("--updates", type=int, default=2000)
     parser.add_argument("--py-spy", type=Path, dest="spy", help="also record a py-spy profile")
+    parser.add_argument("--rtt-ms", type=float, default=0.0,
+                        help="delay every answer of the fake this long, as a network would")
     args = parser.parse_args()
-    asyncio.run(main(args.module, args.updates, args.spy))
+    asyncio.run(main(args.module, args.updates, args.spy, args.rtt_ms))

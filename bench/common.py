@@ -106,8 +106,9 @@ class BenchFake(FakeTelegram):
     `lean=True` drops uploaded files and the `sent` log after each send (fan-out uploads
     hundreds of PNGs that nothing reads back)."""
 
-    def __init__(self, *, lean: bool = False, **kwargs: Any) -> None:
+    def __init__(self, *, lean: bool = False, rtt_ms: float = 0.0, **kwargs: Any) -> None:
         super().__init__(TOKEN, **kwargs)
+        self.rtt = rtt_ms / 1000  # each answer delayed by a network round trip to Telegram
         # Throughput and latency measure the bot, not Telegram's limits (the bot runs with them
         # lifted too: bench/unpaced_bot.py); fan-out, digests and the scoreboard set their own.
         self.enforce_limits(None, None)
@@ -119,6 +120,11 @@ class BenchFake(FakeTelegram):
         self.replies: dict[int, int] = {}  # chat_id -> sendMessage count
         self._watch: dict[tuple[int, int], asyncio.Future[float]] = {}  # (chat, reply_to)
         self._counts: dict[int, tuple[int, asyncio.Future[float]]] = {}
+
+    async def _maybe_hang(self, name: str) -> None:
+        if self.rtt:
+            await asyncio.sleep(self.rtt)
+        await super()._maybe_hang(name)
 
     def reset_counters(self) -> None:
         self.units = self.refused = 0

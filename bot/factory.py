@@ -9,7 +9,7 @@ from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
-from aiogram.methods import TelegramMethod
+from aiogram.methods import GetUpdates, TelegramMethod
 from aiogram.methods.base import Response
 from apscheduler.triggers.interval import IntervalTrigger
 
@@ -24,6 +24,7 @@ from bot.delivery.outbox import Outbox
 from bot.digest import ChartRenderer
 from bot.handlers import get_routers
 from bot.i18n import Translator
+from bot.inbox import Inbox
 from bot.polling import Lanes
 from bot.scheduler import Digests, create_scheduler
 from bot.scoreboard import Scoreboards
@@ -40,6 +41,7 @@ class Session(AiohttpSession):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._responses: dict[Any, type] = {}
+        self.updates_body: str | None = None  # the last getUpdates answer (bot/inbox.py)
 
     def check_response(
         self, bot: Bot, method: TelegramMethod[Any], status_code: int, content: str
@@ -47,6 +49,8 @@ class Session(AiohttpSession):
         returning = method.__returning__
         if returning not in self._responses:
             self._responses[returning] = Response[returning]  # type: ignore[valid-type]
+        if isinstance(method, GetUpdates):  # the inbox stores the batch as it came
+            self.updates_body = content
         return super().check_response(bot, method, status_code, content)
 
 
@@ -100,11 +104,13 @@ def create_dispatcher(
         scoreboards=scoreboards,
         outbox=outbox,
     )
-    # outer: each person's updates in order, whatever runs alongside; a batch is confirmed
-    # once they are handled and the rows of the confirmations they sent are written
-    lanes = Lanes(outbox.written)
+    # outer: each person's updates in order, whatever runs alongside; a stored batch is
+    # deleted once they are handled and the rows of the confirmations they sent are written
+    inbox = Inbox(repo, outbox.written)  # bot/polling.py installs it on the session
+    lanes = Lanes(outbox.written, inbox.finished)
     dp.update.outer_middleware(lanes)
     dp["lanes"] = lanes
+    dp["inbox"] = inbox
     context = ContextMiddleware(repo, translator, clock, defaults, access)
     for observer in (dp.message, dp.edited_message, dp.callback_query):
         observer.middleware(context)  # inner: runs only for updates a handler takes

@@ -1,13 +1,12 @@
 """Long polling with updates side by side, each person's in order, and nothing lost on a crash.
 
-The next getUpdates carries the offset that confirms the batch before it to Telegram. aiogram
-asks for it as soon as the batch is handed out, so with updates run as tasks a crash loses
-the ones still running; run one at a time instead and every SQLite hop and reply is waited
-out in turn (a third of an echo bot's throughput, bench/bench_updates.py). Here updates run
-as tasks in lanes, one per person: a person's updates keep their order in every chat (a
-/lead in the group, then /undo in private), and so do the edits of a message; other people's
-run meanwhile. The next getUpdates is held until every update of the batch has finished, so
-the confirmation still comes only after the commit.
+The next getUpdates carries the offset that confirms the batch before it to Telegram, and
+aiogram asks for it as soon as the batch is handed out. Each batch is therefore stored first
+(bot/inbox.py: one durable write, before aiogram sees it) and handled again at the next start
+if the process dies, so the next batch may be fetched while this one runs. Updates run as
+tasks in lanes, one per person: a person's updates keep their order in every chat (a /lead in
+the group, then /undo in private), and so do the edits of a message; other people's run
+meanwhile.
 """
 
 from __future__ import annotations
@@ -17,14 +16,10 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiogram import BaseMiddleware, Bot, Dispatcher
-from aiogram.client.session.middlewares.base import (
-    BaseRequestMiddleware,
-    NextRequestMiddlewareType,
-)
 from aiogram.dispatcher.middlewares.user_context import EVENT_CONTEXT_KEY, EventContext
-from aiogram.methods import GetUpdates, TelegramMethod
-from aiogram.methods.base import TelegramType
-from aiogram.types import TelegramObject
+from aiogram.types import TelegramObject, Update
+
+from bot.inbox import Inbox
 
 MAX_IN_FLIGHT = 64  # updates handled at once; a getUpdates batch holds at most 100
 
@@ -33,9 +28,15 @@ MAX_IN_FLIGHT = 64  # updates handled at once; a getUpdates batch holds at most 
 class Lanes(BaseMiddleware):
     """Outer update middleware: FIFO order per person, and a record of what runs."""
 
-    def __init__(self, settled: Callable[[], Awaitable[None]] | None = None) -> None:
-        # `settled`: what updates left to finish behind them (the outbox's sent rows)
+    def __init__(
+        self,
+        settled: Callable[[], Awaitable[None]] | None = None,
+        finished: Callable[[int], None] | None = None,
+    ) -> None:
+        # `settled`: what updates left to finish behind them (the outbox's sent rows);
+        # `finished`: told each update id once handled (the inbox)
         self._settled = settled
+        self._finished = finished
         self._lanes: dict[tuple[str, int | None], tuple[asyncio.Lock, list[int]]] = {}
         self._running: set[asyncio.Task[Any]] = set()
 
@@ -65,6 +66,8 @@ class Lanes(BaseMiddleware):
                 del self._lanes[key]
             if task is not None:
                 self._running.discard(task)
+            if self._finished is not None and isinstance(event, Update):
+                self._finished(event.update_id)
 
     async def drained(self) -> None:
         """Until every update handed out so far has been handled, and what it left to finish
@@ -82,28 +85,17 @@ class Lanes(BaseMiddleware):
         return len(self._running)
 
 
-class HoldConfirmation(BaseRequestMiddleware):
-    """A getUpdates (and the offset it confirms) goes out only once the batch is handled."""
-
-    def __init__(self, lanes: Lanes) -> None:
-        self.lanes = lanes
-
-    async def __call__(
-        self,
-        make_request: NextRequestMiddlewareType[TelegramType],
-        bot: Bot,
-        method: TelegramMethod[TelegramType],
-    ) -> Any:
-        if isinstance(method, GetUpdates):
-            await self.lanes.drained()
-        return await make_request(bot, method)
-
-
 async def poll(dp: Dispatcher, bot: Bot, *, polling_timeout: int, **kwargs: Any) -> None:
     """`dp.start_polling` with the lanes of `dp` (create_dispatcher installs them); returns
     once the updates still running have finished. The caller closes `bot.session`."""
     lanes: Lanes = dp["lanes"]
-    bot.session.middleware(HoldConfirmation(lanes))
+    inbox: Inbox = dp["inbox"]
+    bot.session.middleware(inbox)
+
+    async def replay() -> None:  # after the other start-up hooks: the outbox runs by then
+        await inbox.replay(dp, bot, lanes.drained)
+
+    dp.startup.register(replay)
     try:
         await dp.start_polling(
             bot,
@@ -116,3 +108,4 @@ async def poll(dp: Dispatcher, bot: Bot, *, polling_timeout: int, **kwargs: Any)
         )
     finally:
         await lanes.drained()  # stopping: let running updates commit and reply
+        await inbox.closed()

@@ -9,6 +9,7 @@ from storage.checkin import CheckinRepo
 from storage.db import Database
 from storage.digests import DigestRepo
 from storage.entries import EntryRepo
+from storage.inbox import InboxRepo
 from storage.outbox import OutboxRepo
 from storage.scoreboards import ScoreboardRepo
 from storage.targets import TargetRepo
@@ -26,6 +27,7 @@ class Repository:
         self.scoreboards = ScoreboardRepo(db)
         self.outbox = OutboxRepo(db)
         self.capture = CaptureRepo(db)
+        self.inbox = InboxRepo(db)
 
     @classmethod
     async def open(cls, path: str | Path) -> Repository:

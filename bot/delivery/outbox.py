@@ -5,15 +5,14 @@ each exceed that, and a confirmation that waits for the next minute (or is dropp
 makes people type their command again. So a confirmation takes one of two ways:
 
 - Sent now, from the handler, while the chat has room to spare: a private chat, or a group
-  with nothing queued and more than RESERVE messages left in its minute. Polling confirms an
-  update to Telegram only after its handler returned (bot/polling.py), so until the reply is
-  accepted the update is not confirmed and a crash brings it back. Once accepted, the row is
-  written as sent, behind the handler but before polling confirms the batch
-  (bot/delivery/sent_rows.py): a redelivered command (its entry already stored) finds it and
-  is not confirmed twice. A send that keeps failing (429, 5xx after the session's retries) is
-  queued.
+  with nothing queued and more than RESERVE messages left in its minute. An update stays in
+  the inbox (bot/inbox.py) until its handler returned, so until the reply is accepted a crash
+  brings the update back. Once accepted, the row is written as sent, behind the handler but
+  before the inbox lets the update go (bot/delivery/sent_rows.py): a command handled again
+  (its entry already stored) finds it and is not confirmed twice. A send that keeps failing
+  (429, 5xx after the session's retries) is queued.
 - Queued otherwise: an outbox row (storage/outbox.py) is committed before the handler returns,
-  so a confirmed update means "stored and queued": a crash loses nothing. One sender task per
+  so a handled update means "stored and queued": a crash loses nothing. One sender task per
   chat drains its queue. While the group has room for everything pending and RESERVE messages
   besides, each confirmation goes alone, replying to its command (up to IN_FLIGHT at once).
   Nearer the limit, everything pending is merged into ONE message that replies to the latest
