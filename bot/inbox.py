@@ -139,7 +139,7 @@ class Inbox(BaseRequestMiddleware):
         private = [i for i, u in enumerate(updates) if await self._private(u)]
         if body is None or private:
             answer = json.loads(body) if body is not None else {"ok": True, "result": [
-                u.model_dump(mode="json", exclude_unset=True) for u in updates
+                u.model_dump(mode="json", by_alias=True, exclude_unset=True) for u in updates
             ]}  # fmt: skip
             for i in private:
                 raw = answer["result"][i]
