@@ -109,10 +109,15 @@ class Inbox(BaseRequestMiddleware):
         count = 0
         running = set()
         for batch in batches:
-            for raw in json.loads(batch.body)["result"]:
-                update = Update.model_validate(raw, context={"bot": bot})
+            try:
+                raws = json.loads(batch.body)["result"]
+                updates = [Update.model_validate(raw, context={"bot": bot}) for raw in raws]
+            except Exception:  # a row that cannot be read must not keep the bot from starting
+                log.exception("inbox: batch %s unreadable, dropped", batch.first_update_id)
+                continue
+            for update in updates:
                 running.add(asyncio.create_task(dp.feed_update(bot, update)))
-                count += 1
+            count += len(updates)
             await asyncio.sleep(0)  # each task checks into its lane in order
         await handled()
         await asyncio.gather(*running, return_exceptions=True)  # aiogram logged any error
