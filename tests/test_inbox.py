@@ -33,6 +33,19 @@ async def _store(harness: BotHarness, batch: Batch) -> None:
         await repo.close()
 
 
+def _hold(monkeypatch, repo: object, name: str) -> asyncio.Event:
+    """`repo.name(...)` waits until the returned event is set, then runs as before."""
+    release = asyncio.Event()
+    original = getattr(repo, name)
+
+    async def held(*args):
+        await release.wait()
+        return await original(*args)
+
+    monkeypatch.setattr(repo, name, held)
+    return release
+
+
 async def _until(check, what: str) -> None:
     for _ in range(250):
         result = check()
@@ -49,14 +62,7 @@ async def test_a_batch_is_stored_before_telegram_is_told_it_arrived(harness, mon
     anya = fake.user(41, "Аня", language_code="ru")
     group = fake.group(GROUP, "Команда")
     await harness.say(group, anya, "/lead 1")
-    release = asyncio.Event()
-    add = harness.repo.inbox.add
-
-    async def held(batch):  # the disk is slow to take the batch
-        await release.wait()
-        await add(batch)
-
-    monkeypatch.setattr(harness.repo.inbox, "add", held)
+    release = _hold(monkeypatch, harness.repo.inbox, "add")  # the disk is slow to take it
     calls, mark = len(fake.calls), fake.mark()
     update = fake.send_message(group, anya, "/lead 2")
 
@@ -84,14 +90,7 @@ async def test_a_batch_leaves_the_inbox_only_once_its_sent_rows_are_written(harn
     group = fake.group(GROUP, "Команда")
     await harness.say(group, anya, "/lead 1")
     await _until(lambda: _empty(harness), "/lead 1's batch stayed in the inbox")
-    release = asyncio.Event()
-    record = harness.repo.outbox.record
-
-    async def held(rows):  # the table is slow to take the row
-        await release.wait()
-        await record(rows)
-
-    monkeypatch.setattr(harness.repo.outbox, "record", held)
+    release = _hold(monkeypatch, harness.repo.outbox, "record")  # the table is slow to take it
     mark = fake.mark()
     fake.send_message(group, anya, "/lead 2")
     try:
