@@ -3,8 +3,8 @@
 Pure: plain dataclasses in, PNG bytes out; every string arrives already localised
 (titles, labels, captions, dates). `matplotlib.figure.Figure` only, never pyplot: the bot
 is a long-running process and renders these in worker threads. Everything is placed in
-inches on the figure (`chart_style` and `chart_render` say why). The `*_figure` builders
-are public so tests can inspect what was drawn.
+inches on the figure (`chart_style`, `chart_render` and `chart_text` say why). The
+`*_figure` builders are public so tests can inspect what was drawn.
 """
 
 from __future__ import annotations

@@ -20,8 +20,8 @@ from matplotlib.lines import Line2D
 from matplotlib.text import Text
 from PIL import Image
 
-from kpi import chart_render as render
 from kpi import chart_style as st
+from kpi import chart_text
 from kpi.charts import (
     AttainmentBar,
     PeopleGroup,
@@ -291,7 +291,7 @@ def test_rendering_in_four_threads_gives_the_same_bytes_as_one():
         lambda: attainment_chart(twenty_bars()[:7], title="Ц", no_data=NO_DATA, legend=LEGEND),
     ]
     alone = [job() for job in jobs]
-    render.TEXT_CACHE.clear()  # the threads race to fill the shared text cache
+    chart_text.TEXT_CACHE.clear()  # the threads race to fill the shared text cache
     with ThreadPoolExecutor(max_workers=4) as pool:
         together = [f.result() for f in [pool.submit(job) for job in jobs * 3]]
     assert together == alone * 3
@@ -321,7 +321,8 @@ def test_cached_text_draws_the_same_pixels_as_plain_agg():
         people_figure(PEOPLE, people_groups(), title="В", no_data=NO_DATA),
     ]
     for fig in figures:
-        render.TEXT_CACHE.clear()
+        chart_text.TEXT_CACHE.clear()
+        chart_text.LAYOUTS.clear()
         drawn = []
         for _ in range(2):  # cold, then from the cache
             fig.canvas.draw()
@@ -331,8 +332,20 @@ def test_cached_text_draws_the_same_pixels_as_plain_agg():
         assert (drawn[0] == plain).all() and (drawn[1] == plain).all()
 
 
+def test_a_label_is_measured_anew_once_its_style_changes():
+    fig = attainment_figure(twenty_bars()[:2], title="Цели", no_data=NO_DATA, legend=LEGEND)
+    renderer = fig.canvas.get_renderer()
+    (label, *_) = texts(fig, "row-label")
+    before = label.width_px(renderer)
+    assert before == label.get_window_extent(renderer).width
+    label.set_fontsize(label.get_fontsize() * 2)  # the same string, twice the size
+    after = label.width_px(renderer)
+    assert after == label.get_window_extent(renderer).width
+    assert after > 1.8 * before
+
+
 def test_text_cache_stays_within_its_bytes_and_evicts_the_oldest(monkeypatch):
-    cache = render.TextCache(max_bytes=3 * (100 + render.TextCache.ENTRY_OVERHEAD))
+    cache = chart_text.TextCache(max_bytes=3 * (100 + chart_text.TextCache.ENTRY_OVERHEAD))
     laid = (1.0, 1.0, 0.0, np.zeros(100, np.uint8), 0.0, 0.0)
     for key in ("a", "b", "c"):
         cache.put((key,), laid)
@@ -341,8 +354,8 @@ def test_text_cache_stays_within_its_bytes_and_evicts_the_oldest(monkeypatch):
     assert cache.get(("b",)) is None and cache.get(("a",)) is laid and len(cache) == 3
     assert cache.nbytes <= cache.max_bytes
 
-    small = render.TextCache(max_bytes=20_000)  # far less than one attainment chart needs
-    monkeypatch.setattr(render, "TEXT_CACHE", small)
+    small = chart_text.TextCache(max_bytes=20_000)  # far less than one attainment chart needs
+    monkeypatch.setattr(chart_text, "TEXT_CACHE", small)
     bars = twenty_bars()
     png = attainment_chart(bars, title="Цели", no_data=NO_DATA, legend=LEGEND)
     assert 0 < small.nbytes <= small.max_bytes

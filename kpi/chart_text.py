@@ -1,0 +1,233 @@
+"""Text for the digest charts: strings laid out and rasterised once, drawn as bitmaps.
+
+FreeType loads each glyph anew on every `set_text` (~11 µs a glyph whatever `text.hinting`
+says) and plain Agg calls it twice per label, to measure and to draw. `TEXT_CACHE` keeps each
+string's layout and bitmap, pixel for pixel what Agg draws, so a string costs one `set_text`
+the first time and none after. `Label` is the Text every chart draws: matplotlib's Text
+re-lays itself out on every measure and draw (~0.25 ms a label on a 2-core AMD EPYC VM);
+`Label` keeps the layout of a string in a given style and blits the cached bitmap.
+
+`kpi.chart_render` builds its canvas on `TextRenderer`; `kpi.chart_style` places `Label`s.
+This module imports neither.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from math import cos, isfinite, radians, sin
+from typing import Any
+
+import matplotlib as mpl
+import numpy as np
+from matplotlib.backend_bases import GraphicsContextBase, RendererBase
+from matplotlib.backends.backend_agg import RendererAgg, get_hinting_flag
+from matplotlib.font_manager import FontProperties
+from matplotlib.text import Text
+
+# (width, height, descent) in pixels, the glyph bitmap, and its offset from the pen.
+_Laid = tuple[float, float, float, np.ndarray, float, float]
+
+
+def _style(prop: FontProperties) -> tuple[Any, ...]:
+    """What decides how a string in `prop` is laid out and rasterised, as a cache key (the
+    FontProperties itself is mutable and hashes by its current state)."""
+    return (
+        tuple(prop.get_family()), prop.get_slant(), prop.get_variant(), prop.get_weight(),
+        prop.get_stretch(), prop.get_size_in_points(), prop.get_file(),
+        mpl.rcParams["text.hinting_factor"], mpl.rcParams["text.kerning_factor"],
+    )  # fmt: skip
+
+
+class TextCache:
+    """LRU of laid-out, rasterised strings bounded by bytes, shared by renders and threads.
+
+    FreeType loads each glyph anew on every `set_text` (~10 µs a glyph here) and plain Agg
+    does that twice per label: once to measure, once to draw. Entries are never written
+    after `put` (Agg only reads the bitmap) and are computed outside the lock, so two threads
+    missing the same key at once merely do the work twice.
+    """
+
+    ENTRY_OVERHEAD = 256  # key, tuple and array headers: many tiny strings stay bounded too
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self.nbytes = 0
+        self._entries: OrderedDict[tuple[Any, ...], _Laid] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self.nbytes = 0
+
+    def get(self, key: tuple[Any, ...]) -> _Laid | None:
+        with self._lock:
+            laid = self._entries.get(key)
+            if laid is not None:
+                self._entries.move_to_end(key)
+            return laid
+
+    def put(self, key: tuple[Any, ...], laid: _Laid) -> None:
+        with self._lock:
+            if key in self._entries:
+                return
+            self._entries[key] = laid
+            self.nbytes += self._size(laid)
+            while self.nbytes > self.max_bytes and self._entries:
+                self.nbytes -= self._size(self._entries.popitem(last=False)[1])
+
+    @classmethod
+    def _size(cls, laid: _Laid) -> int:
+        return laid[3].nbytes + cls.ENTRY_OVERHEAD
+
+
+# The three digest charts fill ~0.4 MiB (a median label is ~2 KiB of bitmap), so this
+# holds a few dozen teams' KPI names, people, ticks and legends.
+TEXT_CACHE = TextCache(16 * 2**20)
+
+
+class TextRenderer(RendererAgg):
+    """Agg that lays out and rasterises a plain string once: measuring while laying out
+    fills `TEXT_CACHE`, drawing blits the cached bitmap exactly as Agg would place it."""
+
+    def _laid(self, s: str, prop: FontProperties, antialiased: bool) -> _Laid:
+        flags = get_hinting_flag()
+        key = (s, *_style(prop), self.dpi, flags, antialiased)
+        laid = TEXT_CACHE.get(key)
+        if laid is None:
+            font = self._prepare_font(prop)
+            # A name with an emoji the font lacks: a box, as Telegram's own fallback looks,
+            # instead of FreeType's warning and an empty gap.
+            s = "".join(c if c in "\n\t" or font.get_char_index(ord(c)) else "□" for c in s)
+            font.set_text(s, 0, flags=flags)
+            font.draw_glyphs_to_bitmap(antialiased=antialiased)
+            w, h = font.get_width_height()
+            xo, yo = font.get_bitmap_offset()
+            # A copy: the font's own buffer is reused by the next string.
+            image = font.get_image().copy()
+            laid = (w / 64, h / 64, font.get_descent() / 64, image, xo / 64, yo / 64)
+            TEXT_CACHE.put(key, laid)
+        return laid
+
+    def get_text_width_height_descent(
+        self, s: str, prop: FontProperties, ismath: Any
+    ) -> tuple[float, float, float]:
+        if ismath:
+            return super().get_text_width_height_descent(s, prop, ismath)
+        w, h, d, *_ = self._laid(s, prop, True)  # Text's default; a bitmap drawn as is
+        return w, h, d
+
+    def draw_text(
+        self,
+        gc: GraphicsContextBase,
+        x: float,
+        y: float,
+        s: str,
+        prop: FontProperties,
+        angle: float,
+        ismath: Any = False,
+        mtext: Any = None,
+    ) -> None:
+        if ismath:
+            return super().draw_text(gc, x, y, s, prop, angle, ismath, mtext)
+        _, _, d, image, xo, yo = self._laid(s, prop, gc.get_antialiased())
+        # Agg's own placement (RendererAgg.draw_text), with the bitmap from the cache.
+        x = round(x + xo + d * sin(radians(angle)))
+        y = round(y + yo + d * cos(radians(angle)))
+        self._renderer.draw_text_image(image, x, y + 1, angle, gc)
+        return None
+
+
+
+
+# A label's layout, relative to its anchor: (bbox, [(line, (w, h), x, y)], descent).
+_Layout = tuple[Any, list[tuple[str, tuple[float, float], float, float]], float]
+
+
+class _Layouts:
+    """Bounded, locked memo of `Text._get_layout` results by string and style. A layout does
+    not depend on where the label stands, and the charts repeat the same few hundred."""
+
+    def __init__(self, max_entries: int) -> None:
+        self.max_entries = max_entries
+        self._entries: OrderedDict[tuple[Any, ...], _Layout] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+    def get(self, key: tuple[Any, ...]) -> _Layout | None:
+        with self._lock:
+            layout = self._entries.get(key)
+            if layout is not None:
+                self._entries.move_to_end(key)
+            return layout
+
+    def put(self, key: tuple[Any, ...], layout: _Layout) -> None:
+        with self._lock:
+            self._entries[key] = layout
+            if len(self._entries) > self.max_entries:
+                self._entries.popitem(last=False)
+
+
+LAYOUTS = _Layouts(4096)
+
+
+class Label(Text):
+    """The Text the charts draw: plain (no mathtext, wrap, box or effects), so its layout is
+    taken from `LAYOUTS` and, on a `TextRenderer`, drawn without Text's per-draw set-up.
+    Anything else (another renderer, a rotation, a style the charts do not use) is drawn by
+    Text itself, pixel for pixel the same."""
+
+    def _plain(self) -> bool:
+        return not (
+            self.get_parse_math() or self.get_usetex() or self.get_wrap() or self._bbox_patch
+            or self.get_path_effects()
+        )  # fmt: skip
+
+    def _get_layout(self, renderer: RendererBase) -> _Layout:
+        if not (isinstance(renderer, TextRenderer) and self._plain()):
+            return super()._get_layout(renderer)
+        key = (
+            self._text, *_style(self._fontproperties), renderer.dpi, get_hinting_flag(),
+            self._linespacing,
+            self.get_rotation(), self._rotation_mode, self._get_multialignment(),
+            self._horizontalalignment, self._verticalalignment,
+        )  # fmt: skip
+        layout = LAYOUTS.get(key)
+        if layout is None:
+            layout = super()._get_layout(renderer)
+            LAYOUTS.put(key, layout)
+        return layout
+
+    def width_px(self, renderer: RendererBase) -> float:
+        """The width `get_window_extent` gives, without its round trip through the figure's
+        dpi (set and restored, with their callbacks)."""
+        return float(self._get_layout(renderer)[0].width) if self.get_visible() else 0.0
+
+    def draw(self, renderer: RendererBase) -> None:
+        if not (isinstance(renderer, TextRenderer) and self._plain() and not self.get_rotation()):
+            return super().draw(renderer)
+        self._renderer = renderer
+        if not self.get_visible() or not self._text:
+            return None
+        _, lines, _ = self._get_layout(renderer)
+        x, y = self.get_transform().transform(self.get_unitless_position())
+        if not (isfinite(x) and isfinite(y)):
+            return None
+        gc = renderer.new_gc()
+        gc.set_foreground(self.get_color())
+        gc.set_alpha(self.get_alpha())
+        gc.set_antialiased(self._antialiased)
+        self._set_gc_clip(gc)
+        prop, height = self._fontproperties, renderer.height
+        for line, _, dx, dy in lines:  # as Text.draw places each line, y flipped for Agg
+            renderer.draw_text(gc, x + dx, height - (y + dy), line, prop, 0)
+        gc.restore()
+        self.stale = False
+        return None
