@@ -58,9 +58,15 @@ def release(fig: Figure) -> None:
     frees them, and in a bot's large, long-lived heap a full collection is rare. Unreleased,
     the 500-team digest fan-out held hundreds of dead buffers. The buffer is reachable from
     the canvas and from every measured Text; the figure is cleared and cannot be drawn again.
+
+    Its artists are freed at once too: `Figure.add_artist` gives each one the list's bound
+    `remove`, a cycle (list -> artist -> list) that left every collection, its colour map
+    and callbacks (~1,000 objects a chart) to the rare full collection.
     """
     for text in fig.texts:
         text._renderer = None  # type: ignore[attr-defined]  # set by get_window_extent
+    for artist in fig.get_children():
+        artist._remove_method = None  # type: ignore[attr-defined]
     canvas = fig.canvas
     if isinstance(canvas, _Canvas):
         canvas.renderer = None  # type: ignore[assignment]

@@ -13,8 +13,10 @@ import numpy as np
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as hs
+from matplotlib.artist import Artist
 from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
 from matplotlib.collections import PolyCollection
+from matplotlib.colorizer import Colorizer
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.text import Text
@@ -308,9 +310,12 @@ def test_a_rendered_chart_frees_its_agg_buffer_without_waiting_for_gc():
     try:
         pngs = [job() for job in jobs]
         alive = sum(isinstance(o, RendererAgg) for o in gc.get_objects())
+        # Nor do its artists wait (each collection brings its colour map and callbacks).
+        artists = sum(isinstance(o, Artist | Colorizer) for o in gc.get_objects())
     finally:
         gc.enable()
     assert alive == 0 and all(png.startswith(b"\x89PNG") for png in pngs)
+    assert artists <= 2 * len(jobs)  # at most each Figure and its background patch
 
 
 def test_cached_text_draws_the_same_pixels_as_plain_agg():
