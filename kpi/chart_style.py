@@ -1,12 +1,12 @@
 """The drawing kit behind `kpi.charts`: page size, fonts, colours, text helpers, layout.
 
-Constants, pure text helpers, and `Page`, which draws on a Figure in inches. Charts are
+Constants, pure text helpers, and `Page`, which draws on a `Sheet` in inches. Charts are
 rendered in worker threads, so styling goes to each artist instead of the global
-`rcParams`, and every chart gets its own Figure (`kpi.chart_render` makes it and encodes it).
+`rcParams`, and every chart gets its own Sheet (`kpi.chart_render` makes it and encodes it).
 
 Why `Page` draws this way (measured with bench/bench_charts.py and by hand on a 2-core AMD
 EPYC VM, matplotlib 3.10.9): an Axes with its ticks costs ~20 ms to build and draw,
-constrained layout ~11 ms more. So a chart is drawn straight on the Figure in inches, and
+constrained layout ~11 ms more. So a chart is drawn straight on the page in inches, and
 only the texts whose width decides the layout are measured.
 """
 
@@ -22,13 +22,13 @@ from typing import Any
 
 from matplotlib.backend_bases import RendererBase
 from matplotlib.collections import LineCollection, PolyCollection
-from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
 from matplotlib.lines import Line2D
 from matplotlib.text import Text
 from matplotlib.ticker import MaxNLocator
 from matplotlib.transforms import Transform, offset_copy
 
+from kpi.chart_sheet import Sheet
 from kpi.chart_text import Label
 from kpi.models import Status
 
@@ -172,16 +172,21 @@ def with_unit(value: float, unit: str, decimal: str = ".", decimals: int | None 
 
 @dataclass(frozen=True)
 class Page:
-    """A Figure drawn on directly, in inches from its top-left corner with y down.
+    """A Sheet drawn on directly, in inches from its top-left corner with y down.
 
-    `renderer` is the one that will draw the figure, so a text measured while laying out
-    is not measured again at draw time.
+    Texts are measured with the renderer that will draw the sheet, so a text measured while
+    laying out is not measured again at draw time.
     """
 
-    fig: Figure
-    renderer: RendererBase
+    fig: Sheet
     to: Transform
     decimal: str = "."  # the reader's decimal sign, for every number drawn
+
+    @property
+    def renderer(self) -> RendererBase:
+        if self.fig.renderer is None:
+            raise RuntimeError("this page was released")
+        return self.fig.renderer
 
     def number(self, value: float, unit: str = "", decimals: int | None = None) -> str:
         return with_unit(value, unit, self.decimal, decimals)
@@ -203,8 +208,7 @@ class Page:
             verticalalignment=style.pop("va", "baseline"), parse_math=style.pop("parse_math"),
             transform=at, **style,
         )  # fmt: skip
-        label.set_figure(self.fig)  # as Figure.text does, with the faster Text
-        self.fig.texts.append(label)
+        self.fig.add(label)
         return label
 
     def width(self, text: Text) -> float:
@@ -220,15 +224,15 @@ class Page:
 
     def polygons(self, verts: Sequence[Sequence[tuple[float, float]]], **kw: Any) -> None:
         if verts:
-            self.fig.add_artist(PolyCollection(verts, transform=self.to, **kw))
+            self.fig.add(PolyCollection(verts, transform=self.to, **kw))
 
     def lines(self, segments: Sequence[Sequence[tuple[float, float]]], **kw: Any) -> None:
         if segments:
-            self.fig.add_artist(LineCollection(segments, transform=self.to, **kw))
+            self.fig.add(LineCollection(segments, transform=self.to, **kw))
 
     def plot(self, xs: Sequence[float], ys: Sequence[float], **kw: Any) -> None:
         """A polyline; NaN in `ys` leaves a gap."""
-        self.fig.add_artist(Line2D(xs, ys, transform=self.to, **kw))
+        self.fig.add(Line2D(xs, ys, transform=self.to, **kw))
 
     def row_labels(self, labels: Sequence[str], ys: Sequence[float], **kw: Any) -> float:
         """Labels right-aligned on a common edge, placed once the widest is measured;

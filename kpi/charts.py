@@ -1,10 +1,11 @@
 """Report data -> PNG charts for the team chat, sized for a phone (1080 px wide).
 
 Pure: plain dataclasses in, PNG bytes out; every string arrives already localised
-(titles, labels, captions, dates). `matplotlib.figure.Figure` only, never pyplot: the bot
-is a long-running process and renders these in worker threads. Everything is placed in
-inches on the figure (`chart_style`, `chart_render` and `chart_text` say why). The
-`*_figure` builders are public so tests can inspect what was drawn.
+(titles, labels, captions, dates). Matplotlib's artists on a `Sheet`, never pyplot nor a
+Figure: the bot is a long-running process and renders these in worker threads. Everything
+is placed in inches on the page (`chart_style`, `chart_render`, `chart_sheet` and
+`chart_text` say why). The `*_figure` builders are public so tests can inspect what was
+drawn.
 """
 
 from __future__ import annotations
@@ -13,10 +14,9 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from matplotlib.figure import Figure
-
 from kpi import chart_style as st
 from kpi.chart_render import new_page, release, to_png
+from kpi.chart_sheet import Sheet
 from kpi.models import Status
 
 CLIP_PCT = 150.0  # longer bars are cut here; a chevron and the caption tell the real figure
@@ -81,7 +81,7 @@ def people_chart(
     return _png(people_figure(names, groups, title=title, no_data=no_data, decimal=decimal))
 
 
-def _png(fig: Figure) -> bytes:
+def _png(fig: Sheet) -> bytes:
     """Encode, then free the drawing at once (`chart_render.release` says why)."""
     try:
         return to_png(fig)
@@ -94,7 +94,7 @@ def _png(fig: Figure) -> bytes:
 
 def attainment_figure(
     bars: Sequence[AttainmentBar], *, title: str, no_data: str, legend: Mapping[Status, str]
-) -> Figure:
+) -> Sheet:
     title_text, head = st.title_text(title)
     present = {_status(b) for b in bars}
     names = {**{s: str(s) for s in Status}, Status.NO_DATA: no_data, **legend}
@@ -185,7 +185,7 @@ def trend_figure(
     no_data: str,
     target_label: str,
     decimal: str = ".",
-) -> Figure:
+) -> Sheet:
     for s in series:
         if len(s.values) != len(x_labels):
             raise ValueError(f"{s.label!r}: {len(s.values)} values for {len(x_labels)} labels")
@@ -266,7 +266,7 @@ def people_figure(
     title: str,
     no_data: str,
     decimal: str = ".",
-) -> Figure:
+) -> Sheet:
     for g in groups:
         if len(g.values) != len(names):
             raise ValueError(f"{g.label!r}: {len(g.values)} values for {len(names)} names")

@@ -83,3 +83,14 @@ def test_start_up_does_not_import_matplotlib(module):
         "assert not loaded, loaded"
     )
     subprocess.run([sys.executable, "-c", check], cwd=ROOT, check=True, timeout=60)
+
+
+def test_drawing_a_chart_does_not_import_matplotlibs_figure_or_axes():
+    # kpi/chart_sheet.py: a Figure would bring Axes and the rest (~7.6 MiB) into the bot.
+    check = (
+        "import sys; from kpi.charts import people_chart, PeopleGroup; "
+        "png = people_chart(['A'], [PeopleGroup('L', [1.0], '')], title='t', no_data='-'); "
+        "loaded = [m for m in ('matplotlib.figure', 'matplotlib.axes') if m in sys.modules]; "
+        "assert png.startswith(b'\\x89PNG') and not loaded, loaded"
+    )
+    subprocess.run([sys.executable, "-c", check], cwd=ROOT, check=True, timeout=60)
