@@ -16,7 +16,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from math import cos, isfinite, radians, sin
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import matplotlib as mpl
 import numpy as np
@@ -24,6 +24,8 @@ from matplotlib.backend_bases import GraphicsContextBase, RendererBase
 from matplotlib.backends.backend_agg import RendererAgg, get_hinting_flag
 from matplotlib.font_manager import FontProperties
 from matplotlib.text import Text
+
+V = TypeVar("V")
 
 # (width, height, descent) in pixels, the glyph bitmap, and its offset from the pen.
 _Laid = tuple[float, float, float, np.ndarray, float, float]
@@ -39,7 +41,7 @@ def _style(prop: FontProperties) -> tuple[Any, ...]:
     )  # fmt: skip
 
 
-class TextCache:
+class TextCache(Generic[V]):
     """LRU of laid-out, rasterised strings bounded by bytes, shared by renders and threads.
 
     FreeType loads each glyph anew on every `set_text` (~10 µs a glyph here) and plain Agg
@@ -53,7 +55,7 @@ class TextCache:
     def __init__(self, max_bytes: int) -> None:
         self.max_bytes = max_bytes
         self.nbytes = 0
-        self._entries: OrderedDict[tuple[Any, ...], _Laid] = OrderedDict()
+        self._entries: OrderedDict[tuple[Any, ...], V] = OrderedDict()
         self._lock = threading.Lock()
 
     def __len__(self) -> int:
@@ -64,30 +66,30 @@ class TextCache:
             self._entries.clear()
             self.nbytes = 0
 
-    def get(self, key: tuple[Any, ...]) -> _Laid | None:
+    def get(self, key: tuple[Any, ...]) -> V | None:
         with self._lock:
-            laid = self._entries.get(key)
-            if laid is not None:
+            value = self._entries.get(key)
+            if value is not None:
                 self._entries.move_to_end(key)
-            return laid
+            return value
 
-    def put(self, key: tuple[Any, ...], laid: _Laid) -> None:
+    def put(self, key: tuple[Any, ...], value: V) -> None:
         with self._lock:
             if key in self._entries:
                 return
-            self._entries[key] = laid
-            self.nbytes += self._size(laid)
+            self._entries[key] = value
+            self.nbytes += self._size(value)
             while self.nbytes > self.max_bytes and self._entries:
                 self.nbytes -= self._size(self._entries.popitem(last=False)[1])
 
     @classmethod
-    def _size(cls, laid: _Laid) -> int:
-        return laid[3].nbytes + cls.ENTRY_OVERHEAD
+    def _size(cls, value: V) -> int:
+        return value[3].nbytes + cls.ENTRY_OVERHEAD  # type: ignore[index]  # a _Laid
 
 
 # The three digest charts fill ~0.4 MiB (a median label is ~2 KiB of bitmap), so this
 # holds a few dozen teams' KPI names, people, ticks and legends.
-TEXT_CACHE = TextCache(16 * 2**20)
+TEXT_CACHE: TextCache[_Laid] = TextCache(16 * 2**20)
 
 
 class TextRenderer(RendererAgg):
@@ -148,34 +150,16 @@ class TextRenderer(RendererAgg):
 _Layout = tuple[Any, list[tuple[str, tuple[float, float], float, float]], float]
 
 
-class _Layouts:
-    """Bounded, locked memo of `Text._get_layout` results by string and style. A layout does
-    not depend on where the label stands, and the charts repeat the same few hundred."""
+class LayoutCache(TextCache[_Layout]):
+    """`Text._get_layout` results by string and style: a layout does not depend on where the
+    label stands, and the charts repeat the same few hundred."""
 
-    def __init__(self, max_entries: int) -> None:
-        self.max_entries = max_entries
-        self._entries: OrderedDict[tuple[Any, ...], _Layout] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
-
-    def get(self, key: tuple[Any, ...]) -> _Layout | None:
-        with self._lock:
-            layout = self._entries.get(key)
-            if layout is not None:
-                self._entries.move_to_end(key)
-            return layout
-
-    def put(self, key: tuple[Any, ...], layout: _Layout) -> None:
-        with self._lock:
-            self._entries[key] = layout
-            if len(self._entries) > self.max_entries:
-                self._entries.popitem(last=False)
+    @classmethod
+    def _size(cls, value: _Layout) -> int:
+        return 1024  # a Bbox, a line or two and the key: about a KiB
 
 
-LAYOUTS = _Layouts(4096)
+LAYOUTS = LayoutCache(4 * 2**20)
 
 
 class Label(Text):
