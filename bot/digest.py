@@ -39,7 +39,7 @@ class ChartRenderer:
 
     Measured outside aiogram: one render at a time keeps RSS flat over hundreds of digests,
     four at once grew it by ~75 MiB (each render holds a ~7 MB Agg buffer, and matplotlib
-    keeps FreeType fonts per thread). A digest's three charts take ~55 ms against its
+    keeps FreeType fonts per thread). A digest's three charts take ~40 ms against its
     133 ms slot at Telegram's 30 messages/s, so one worker keeps pace with every delivery
     lane. Shared by the scheduled digests and /report; created by `create_dispatcher`.
     """
@@ -150,7 +150,7 @@ def _render(
     trend: _Trend,
     t: Texts,
 ) -> tuple[tuple[str, bytes], ...]:
-    # Here, not at the top: matplotlib and numpy (~45 MiB) load on the first chart drawn,
+    # Here, not at the top: matplotlib and numpy (~31 MiB) load on the first chart drawn,
     # so a bot that has not rendered one idles without them.
     from kpi.charts import (
         AttainmentBar,
