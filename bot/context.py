@@ -105,10 +105,9 @@ class ContextMiddleware(BaseMiddleware):
                 return Ctx(person, t, True, team, refusal=refusal)
             return Ctx(person, t, True, team)
 
-        stored = await self.repo.teams.person(user.id)
-        if stored is None:
+        stored, teams = await self.repo.teams.person_and_teams(user.id)
+        if stored is None:  # new here, so in no team (a member is a stored person)
             stored = await self.repo.teams.ensure_person(person, now)
-        teams = await self.repo.teams.teams_of(user.id)
         t = self.translator.bind(self.translator.language(user.language_code))
         if len(teams) == 1:
             return Ctx(stored, t, False, teams[0])

@@ -93,9 +93,11 @@ class CheckinRepo:
         digits: str = "",
         more: bool | None = None,
         closed: bool = False,
+        durable: bool = True,
     ) -> Checkin | None:
         """Move an open check-in drawn at `version` to its next state; None if it moved on
-        already (a second press, a callback delivered twice, an old message)."""
+        already (a second press, a callback delivered twice, an old message). Not `durable`:
+        committed without waiting for the disk (`Database.write`)."""
         params = (
             utc_iso(now), metric, digits, day.isoformat() if day else None,
             None if more is None else int(more), int(closed), checkin_id, version,
@@ -110,7 +112,7 @@ class CheckinRepo:
             ).fetchone()
             return _checkin(row) if row else None
 
-        return await self._db.write(work)
+        return await self._db.write(work, durable=durable)
 
     async def day_totals(self, team_id: int, user_id: int, day: date) -> dict[str, list[float]]:
         """What the person logged in the team on `day`: metric -> values, in logging order."""

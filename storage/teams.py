@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import date, datetime
@@ -39,6 +40,12 @@ def _person(row: aiosqlite.Row) -> Person:
         row["id"], row["full_name"], row["username"], row["language"], row["selected_team_id"],
         bool(row["remind"]), row["remind_time"],
     )  # fmt: skip
+
+
+_TEAMS_OF = (
+    "SELECT t.* FROM teams t JOIN members m ON m.team_id = t.id"
+    " WHERE m.user_id = ? AND m.active = 1 AND t.active = 1 ORDER BY t.title, t.id"
+)
 
 
 class TeamRepo:
@@ -181,12 +188,18 @@ class TeamRepo:
 
     async def teams_of(self, user_id: int) -> list[Team]:
         """Active teams where the person is an active member: what a private chat may show."""
-        sql = (
-            "SELECT t.* FROM teams t JOIN members m ON m.team_id = t.id"
-            " WHERE m.user_id = ? AND m.active = 1 AND t.active = 1 ORDER BY t.title, t.id"
-        )
-        rows = await self._db.fetch(sql, (user_id,))
+        rows = await self._db.fetch(_TEAMS_OF, (user_id,))
         return [_team(row) for row in rows]
+
+    async def person_and_teams(self, user_id: int) -> tuple[Person | None, list[Team]]:
+        """`person` and `teams_of` in one trip to the reader: every private update asks."""
+
+        def work(conn: sqlite3.Connection) -> tuple[Person | None, list[Team]]:
+            row = conn.execute("SELECT * FROM users WHERE id = ?", (user_id,)).fetchone()
+            rows = conn.execute(_TEAMS_OF, (user_id,)).fetchall()
+            return (_person(row) if row else None), [_team(r) for r in rows]
+
+        return await self._db.read(work)
 
     async def select_team(self, user_id: int, team_id: int | None) -> None:
         async with self._changing() as conn:

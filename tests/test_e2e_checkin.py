@@ -126,6 +126,30 @@ async def test_a_half_filled_checkin_survives_a_restart(harness: BotHarness, tea
     assert "Лиды: <b>+42</b> → 43" in text_of(fake, private["id"], msg)
 
 
+async def test_a_keypad_move_skips_the_fsync_and_a_value_does_not(
+    harness: BotHarness, team, monkeypatch
+):
+    group, anya, private = team
+    fake = harness.fake
+    await harness.say(group, anya, "/lead 1")
+    msg = await _open(harness, private, anya)
+    db, writes = harness.repo.db, []
+    write = db.write
+
+    async def spy(work, *, durable=True):
+        writes.append((work.__qualname__.split(".")[0], durable))
+        return await write(work, durable=durable)
+
+    monkeypatch.setattr(db, "write", spy)
+    await press(fake, private["id"], msg, "Лиды", anya)
+    await press(fake, private["id"], msg, "7", anya)
+    assert [d for repo, d in writes if repo == "CheckinRepo"] == [False, False]
+    writes.clear()
+    await press(fake, private["id"], msg, "✅", anya)
+    assert [d for repo, d in writes if repo in ("CheckinRepo", "EntryRepo")] == [True, True]
+    assert ("leads", 7.0) in [(m, v) for m, v, _ in await _values(harness)]
+
+
 async def test_yesterday_and_a_typed_value(harness: BotHarness, team):
     group, anya, private = team
     fake = harness.fake

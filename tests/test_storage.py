@@ -111,8 +111,12 @@ async def test_private_chat_sees_only_own_active_teams(repo):
     await repo.teams.ensure_member(-200, Person(3, "Stranger"), NOW)
     assert [t.id for t in await repo.teams.teams_of(1)] == [-100]
     assert [t.id for t in await repo.teams.teams_of(3)] == [-200]
+    person, teams = await repo.teams.person_and_teams(3)  # what a private update reads
+    assert person == await repo.teams.person(3) and teams == await repo.teams.teams_of(3)
+    assert await repo.teams.person_and_teams(99) == (None, [])
     await repo.teams.set_member_active(-100, 1, False)
     assert await repo.teams.teams_of(1) == []
+    assert (await repo.teams.person_and_teams(1))[1] == []
     assert (await repo.teams.find_person(-100, "@BORIS")).id == 2
 
 

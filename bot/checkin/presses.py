@@ -10,6 +10,7 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 
 from aiogram.types import InlineKeyboardMarkup
 
@@ -47,17 +48,20 @@ async def apply(
     stale = Outcome(t.plain("checkin-stale"))
     notice, recorded = "", False
     advance = repo.checkins.advance
+    # A move of the keypad alone records nothing: committed without waiting for the disk.
+    # Only a power cut can lose it, and then the next tap is answered as outdated.
+    move = partial(advance, durable=False)
     if action == "m":
         if arg not in metrics:
             return stale
-        moved = await advance(ci.id, ci.version, now, metric=arg, more=ci.more)
+        moved = await move(ci.id, ci.version, now, metric=arg, more=ci.more)
     elif action in ("d", "b"):
         if ci.metric is None:
             return stale
         if action == "d" and len(ci.digits) >= MAX_DIGITS:
             return Outcome(t.plain("checkin-too-long"))
         digits = ci.digits + arg if action == "d" else ci.digits[:-1]
-        moved = await advance(ci.id, ci.version, now, metric=ci.metric, digits=digits)
+        moved = await move(ci.id, ci.version, now, metric=ci.metric, digits=digits)
     elif action in ("ok", "q"):
         metric = metrics.get(ci.metric or "")
         typed = arg if action == "q" else ci.digits
@@ -81,14 +85,14 @@ async def apply(
         )
         notice, recorded = saved(rec, t, team.settings.currency, custom, today), True
     elif action == "x":
-        moved = await advance(ci.id, ci.version, now, more=ci.more)
+        moved = await move(ci.id, ci.version, now, more=ci.more)
     elif action == "more":
-        moved = await advance(ci.id, ci.version, now, more=True)
+        moved = await move(ci.id, ci.version, now, more=True)
     elif action == "day":
         day = today if arg == "t" else today - timedelta(days=1)
-        moved = await advance(ci.id, ci.version, now, day=day, more=ci.more)
+        moved = await move(ci.id, ci.version, now, day=day, more=ci.more)
     else:  # «Готово»
-        if await advance(ci.id, ci.version, now, closed=True) is None:
+        if await move(ci.id, ci.version, now, closed=True) is None:
             return stale
 
         async def closed() -> tuple[str, InlineKeyboardMarkup | None]:
