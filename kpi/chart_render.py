@@ -1,4 +1,4 @@
-"""The rendering machinery behind `kpi.charts`: a page to draw on, PNG encoding, release.
+"""The rendering machinery behind `kpi.charts`: a page to draw on, and PNG encoding.
 
 A standalone `Sheet` per chart (never pyplot, nor a Figure: `kpi.chart_sheet` says why)
 whose renderer draws text from the shared cache in `kpi.chart_text`. The page geometry and
@@ -39,13 +39,6 @@ def new_page(height_in: float, decimal: str = ".") -> Page:
     sheet = Sheet(WIDTH_IN, height, DPI)
     to = Affine2D().scale(1, -1).translate(0, height) + sheet.dpi_scale_trans
     return Page(sheet, to, decimal)
-
-
-def release(sheet: Sheet) -> None:
-    """Free the sheet's Agg buffer (~7 MB at 1080 x 1700) and its artists now, not at some
-    later garbage collection: unreleased, the 500-team digest fan-out held hundreds of dead
-    buffers. The sheet cannot be drawn again."""
-    sheet.release()
 
 
 PNG_STRIP_ROWS = 128

@@ -24,7 +24,6 @@ from matplotlib.backend_bases import RendererBase
 from matplotlib.collections import LineCollection, PolyCollection
 from matplotlib.font_manager import FontProperties
 from matplotlib.lines import Line2D
-from matplotlib.text import Text
 from matplotlib.ticker import MaxNLocator
 from matplotlib.transforms import Transform, offset_copy
 
@@ -191,7 +190,7 @@ class Page:
     def number(self, value: float, unit: str = "", decimals: int | None = None) -> str:
         return with_unit(value, unit, self.decimal, decimals)
 
-    def text(self, x: float, y: float, s: str, *, size: float = LABEL_PT, **kw: Any) -> Text:
+    def text(self, x: float, y: float, s: str, *, size: float = LABEL_PT, **kw: Any) -> Label:
         """Plain text at (x, y) inches; `dx`/`dy` nudge it by points."""
         dx, dy = kw.pop("dx", 0), kw.pop("dy", 0)
         at = offset_copy(self.to, fig=self.fig, x=dx, y=dy, units="points") if dx or dy else self.to
@@ -211,10 +210,8 @@ class Page:
         self.fig.add(label)
         return label
 
-    def width(self, text: Text) -> float:
-        if isinstance(text, Label):
-            return text.width_px(self.renderer) / DPI
-        return text.get_window_extent(self.renderer).width / DPI
+    def width(self, text: Label) -> float:
+        return text.width_px(self.renderer) / DPI
 
     def boxes(self, boxes: Iterable[tuple[float, float, float, float]], **kw: Any) -> None:
         """Rectangles given as (x, y, width, height) in inches, as one collection."""

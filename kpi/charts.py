@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from kpi import chart_style as st
-from kpi.chart_render import new_page, release, to_png
+from kpi.chart_render import new_page, to_png
 from kpi.chart_sheet import Sheet
 from kpi.models import Status
 
@@ -82,11 +82,11 @@ def people_chart(
 
 
 def _png(fig: Sheet) -> bytes:
-    """Encode, then free the drawing at once (`chart_render.release` says why)."""
+    """Encode, then free the drawing at once (`Sheet.release` says why)."""
     try:
         return to_png(fig)
     finally:
-        release(fig)
+        fig.release()
 
 
 # --- attainment -------------------------------------------------------------------------
