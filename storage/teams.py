@@ -42,6 +42,7 @@ def _person(row: aiosqlite.Row) -> Person:
     )  # fmt: skip
 
 
+_PERSON = "SELECT * FROM users WHERE id = ?"
 _TEAMS_OF = (
     "SELECT t.* FROM teams t JOIN members m ON m.team_id = t.id"
     " WHERE m.user_id = ? AND m.active = 1 AND t.active = 1 ORDER BY t.title, t.id"
@@ -153,7 +154,7 @@ class TeamRepo:
         return stored
 
     async def person(self, user_id: int) -> Person | None:
-        row = await self._db.fetch_one("SELECT * FROM users WHERE id = ?", (user_id,))
+        row = await self._db.fetch_one(_PERSON, (user_id,))
         return _person(row) if row else None
 
     async def people(self, team_id: int, *, active_only: bool = True) -> list[Person]:
@@ -195,7 +196,7 @@ class TeamRepo:
         """`person` and `teams_of` in one trip to the reader: every private update asks."""
 
         def work(conn: sqlite3.Connection) -> tuple[Person | None, list[Team]]:
-            row = conn.execute("SELECT * FROM users WHERE id = ?", (user_id,)).fetchone()
+            row = conn.execute(_PERSON, (user_id,)).fetchone()
             rows = conn.execute(_TEAMS_OF, (user_id,)).fetchall()
             return (_person(row) if row else None), [_team(r) for r in rows]
 
