@@ -11,6 +11,8 @@ frees. A Sheet is neither; matplotlib's artists only ask their "figure" for `dpi
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import numpy as np
 from matplotlib.artist import Artist
 from matplotlib.backend_bases import RendererBase
@@ -21,18 +23,34 @@ from kpi.chart_text import TextRenderer
 
 
 class Sheet(Artist):
-    """A white page `width_in` x `height_in` at `dpi` with its own `TextRenderer`."""
+    """A white page `width_in` x `height_in` at `dpi`, drawn `band_rows` rows at a time on
+    its own `TextRenderer`.
 
-    def __init__(self, width_in: float, height_in: float, dpi: float) -> None:
+    A band, not the whole page: Agg's buffer costs 5 bytes a pixel (RGBA and a clip mask),
+    9 MB for a 1080 x 1704 chart, and it is most of what a render holds at its peak; the
+    digest sender's memory is a goal of its own (docs/PERFORMANCE.md). Artists are placed
+    through `shift` (the page's transform ends with it), which moves each band in turn onto
+    the renderer; every band is drawn in full, so a chart costs one pass per band.
+    """
+
+    MARGIN = 30  # rows drawn on each side of a band and dropped: where Agg clips strokes
+
+    def __init__(self, width_in: float, height_in: float, dpi: float, band_rows: int) -> None:
         super().__init__()
         self.dpi = dpi
         self.dpi_scale_trans = Affine2D().scale(dpi)
+        self.shift = Affine2D()  # identity but while `bands` draws
         self.height_in = height_in
         self.bbox = Bbox.from_bounds(0, 0, width_in * dpi, height_in * dpi)
         self.artists: list[Artist] = []
         self.texts: list[Text] = []
-        # Float sizes, as a Figure's canvas passes them: Agg truncates, and flips y by them.
-        self.renderer: TextRenderer | None = TextRenderer(self.bbox.width, self.bbox.height, dpi)
+        rows = int(self.bbox.height)
+        self.band_rows = band_rows
+        # Float sizes, as a Figure's canvas passes them: Agg truncates the buffer's, and text
+        # is flipped by the float height, paths by the truncated one; the band keeps both.
+        self.renderer: TextRenderer | None = TextRenderer(
+            self.bbox.width, min(band_rows + 2 * self.MARGIN, rows) + self.bbox.height - rows, dpi
+        )
 
     def get_figure(self, root: bool = False) -> Sheet:  # type: ignore[override]
         return self
@@ -53,15 +71,36 @@ class Sheet(Artist):
         for artist in sorted(self.get_children(), key=lambda a: a.get_zorder()):
             artist.draw(renderer)
 
-    def render(self) -> np.ndarray:
-        """Draw on the sheet's own renderer; its RGBA buffer (a view, valid until `release`)."""
+    def bands(self) -> Iterator[np.ndarray]:
+        """Draw the page band by band, top first, on the sheet's own renderer; each band's
+        RGBA rows (a view, valid until the next band).
+
+        Pixel for pixel the page drawn whole: the renderer's top row moves by `band_rows`, a
+        multiple of the dpi (Agg lays its hatch tiles, one inch square, from that row; and
+        an even number, as round-half-even text placement needs); each band keeps `MARGIN`
+        rows of what is drawn around it (a stroke is cut 1 px outside the buffer, which
+        changes how its end is drawn)."""
         if self.renderer is None:
             raise RuntimeError("this sheet was released")
-        self.draw(self.renderer)
-        return np.asarray(self.renderer.buffer_rgba())
+        rows, height = int(self.bbox.height), int(self.renderer.height)
+        top = done = 0  # the renderer's first page row; page rows yielded so far
+        try:
+            while done < rows:
+                # Page row r lands on buffer row r - top: Agg flips paths by its own height.
+                self.shift.clear().translate(0, height + top - rows)
+                self.draw(self.renderer)
+                end = rows if top + height >= rows else top + height - self.MARGIN
+                yield np.asarray(self.renderer.buffer_rgba())[done - top : end - top]
+                top, done = top + self.band_rows, end
+        finally:
+            self.shift.clear()
+
+    def render(self) -> np.ndarray:
+        """The whole page as one RGBA array (a copy): for tests and a look by hand."""
+        return np.concatenate([band.copy() for band in self.bands()])
 
     def release(self) -> None:
-        """Drop the Agg buffer (~7 MB at 1080 x 1700) and the artists now: a bot renders
+        """Drop the Agg buffer (~2.8 MB, a band) and the artists now: a bot renders
         hundreds of digests, and nothing may wait for a garbage collection."""
         for text in self.texts:
             text._renderer = None  # type: ignore[attr-defined]  # set by get_window_extent

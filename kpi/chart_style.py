@@ -227,6 +227,25 @@ class Page:
         if segments:
             self.fig.add(LineCollection(segments, transform=self.to, **kw))
 
+    def dashed(
+        self, segments: Sequence[tuple[tuple[float, float], tuple[float, float]]],
+        dash: tuple[float, float], **kw: Any,
+    ) -> None:  # fmt: skip
+        """Straight segments drawn as dashes `dash` = (on, off) points long, each dash a
+        segment of its own: Agg would start its dash pattern anew where a band of the page
+        cuts a line (`Sheet.bands`)."""
+        on, off = dash[0] / 72, dash[1] / 72  # inches
+        pieces = []
+        for (x0, y0), (x1, y1) in segments:
+            length = math.hypot(x1 - x0, y1 - y0)
+            at = 0.0
+            while at < length:
+                a, b = at / length, min(at + on, length) / length
+                pieces.append([(x0 + (x1 - x0) * a, y0 + (y1 - y0) * a),
+                               (x0 + (x1 - x0) * b, y0 + (y1 - y0) * b)])  # fmt: skip
+                at += on + off
+        self.lines(pieces, **kw)
+
     def plot(self, xs: Sequence[float], ys: Sequence[float], **kw: Any) -> None:
         """A polyline; NaN in `ys` leaves a gap."""
         self.fig.add(Line2D(xs, ys, transform=self.to, **kw))

@@ -145,10 +145,10 @@ def attainment_figure(
     ]
     # The 100 % line, broken where a caption crosses it so every digit stays legible.
     ends = [top - 0.05, *(e for y in crossed for e in (y - 0.12, y + 0.12)), bottom + 0.05]
-    dashes = {"colors": st.INK, "linewidths": 1.2, "linestyles": (0, (4, 3)), "zorder": 2}
-    page.lines(
-        [[(x(100), a), (x(100), b)] for a, b in zip(ends[::2], ends[1::2], strict=True)], **dashes
-    )
+    page.dashed(
+        [((x(100), a), (x(100), b)) for a, b in zip(ends[::2], ends[1::2], strict=True)],
+        (4.8, 3.6), colors=st.INK, linewidths=1.2, zorder=2,
+    )  # fmt: skip
     return page.fig
 
 

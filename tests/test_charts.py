@@ -318,7 +318,7 @@ def test_a_rendered_chart_frees_its_agg_buffer_without_waiting_for_gc():
     assert artists == 0
 
 
-def test_cached_text_draws_the_same_pixels_as_plain_agg():
+def test_banded_cached_text_draws_the_same_pixels_as_plain_agg_on_the_whole_page():
     series = twelve_series()
     figures = [
         attainment_figure(twenty_bars(), title="$x^2$ Цели", no_data=NO_DATA, legend=LEGEND),
@@ -326,6 +326,9 @@ def test_cached_text_draws_the_same_pixels_as_plain_agg():
         people_figure(PEOPLE, people_groups(), title="В", no_data=NO_DATA),
     ]
     for fig in figures:
+        # Drawn in bands (`Sheet.bands`): the hatching, the dashed 100 % line, the lines and
+        # the text that cross a band's edge come out as on the whole page.
+        assert fig.renderer.height < fig.bbox.height
         chart_text.TEXT_CACHE.clear()
         chart_text.LAYOUTS.clear()
         drawn = []
