@@ -33,15 +33,16 @@ except ImportError:  # no wheel for this platform: zlib, slower
     LEVEL = 1
 
 
-# Drawn this many rows at a time (`Sheet` says why): 2.4 MB of Agg buffer instead of up to
-# 9 MB, for up to three more passes over the tallest chart. A multiple of the dpi, so that
-# the hatching of a band lines up with the band above.
+# Drawn this many rows at a time (`Sheet` says why): 2.8 MB of Agg buffer with the margins,
+# instead of up to 9 MB, for up to three more passes over the tallest chart. A multiple of
+# the dpi, so that the hatching of a band lines up with the band above.
 BAND_ROWS = 3 * DPI
 
 
 def new_page(height_in: float, decimal: str = ".") -> Page:
-    """A standalone Sheet with its own Agg renderer: never pyplot, nothing global holds it."""
-    height = min(max(height_in, 2.0), MAX_HEIGHT_IN)
+    """A standalone Sheet: never pyplot, nothing global holds its artists."""
+    # Whole pixels: every page is drawn on the one band renderer its thread keeps (Sheet).
+    height = round(min(max(height_in, 2.0), MAX_HEIGHT_IN) * DPI) / DPI
     sheet = Sheet(WIDTH_IN, height, DPI, BAND_ROWS)
     to = Affine2D().scale(1, -1).translate(0, height) + sheet.dpi_scale_trans + sheet.shift
     return Page(sheet, to, decimal)

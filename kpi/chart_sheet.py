@@ -11,6 +11,7 @@ frees. A Sheet is neither; matplotlib's artists only ask their "figure" for `dpi
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 
 import numpy as np
@@ -21,13 +22,24 @@ from matplotlib.transforms import Affine2D, Bbox
 
 from kpi.chart_text import TextRenderer
 
+_local = threading.local()  # each thread's band renderer
+
+
+def _band_renderer(width: float, height: float, dpi: float) -> TextRenderer:
+    """The thread's renderer for bands of this size, made once: a new buffer for every
+    chart left the allocator's heap in holes (the digest sender peaked 1-2 MiB higher)."""
+    key = (width, height, dpi)
+    if getattr(_local, "key", None) != key:
+        _local.key, _local.renderer = key, TextRenderer(width, height, dpi)
+    return _local.renderer  # type: ignore[no-any-return]
+
 
 class Sheet(Artist):
-    """A white page `width_in` x `height_in` at `dpi`, drawn `band_rows` rows at a time on
-    its own `TextRenderer`.
+    """A white page `width_in` x `height_in` at `dpi` (a whole number of pixels high),
+    drawn `band_rows` rows at a time on its thread's band renderer.
 
     A band, not the whole page: Agg's buffer costs 5 bytes a pixel (RGBA and a clip mask),
-    9 MB for a 1080 x 1704 chart, and it is most of what a render holds at its peak; the
+    9 MB for a 1080 x 1704 chart, and it was most of what a render held at its peak; the
     digest sender's memory is a goal of its own (docs/PERFORMANCE.md). Artists are placed
     through `shift` (the page's transform ends with it), which moves each band in turn onto
     the renderer; every band is drawn in full, so a chart costs one pass per band.
@@ -44,12 +56,9 @@ class Sheet(Artist):
         self.bbox = Bbox.from_bounds(0, 0, width_in * dpi, height_in * dpi)
         self.artists: list[Artist] = []
         self.texts: list[Text] = []
-        rows = int(self.bbox.height)
         self.band_rows = band_rows
-        # Float sizes, as a Figure's canvas passes them: Agg truncates the buffer's, and text
-        # is flipped by the float height, paths by the truncated one; the band keeps both.
-        self.renderer: TextRenderer | None = TextRenderer(
-            self.bbox.width, min(band_rows + 2 * self.MARGIN, rows) + self.bbox.height - rows, dpi
+        self.renderer: TextRenderer | None = _band_renderer(
+            self.bbox.width, band_rows + 2 * self.MARGIN, dpi
         )
 
     def get_figure(self, root: bool = False) -> Sheet:  # type: ignore[override]
@@ -82,7 +91,7 @@ class Sheet(Artist):
         changes how its end is drawn)."""
         if self.renderer is None:
             raise RuntimeError("this sheet was released")
-        rows, height = int(self.bbox.height), int(self.renderer.height)
+        rows, height = round(self.bbox.height), int(self.renderer.height)
         top = done = 0  # the renderer's first page row; page rows yielded so far
         try:
             while done < rows:
@@ -100,8 +109,9 @@ class Sheet(Artist):
         return np.concatenate([band.copy() for band in self.bands()])
 
     def release(self) -> None:
-        """Drop the Agg buffer (~2.8 MB, a band) and the artists now: a bot renders
-        hundreds of digests, and nothing may wait for a garbage collection."""
+        """Let go of the renderer (its thread keeps it for the next chart) and drop the
+        artists now: a bot renders hundreds of digests, and nothing may wait for a garbage
+        collection."""
         for text in self.texts:
             text._renderer = None  # type: ignore[attr-defined]  # set by get_window_extent
         self.renderer = None
