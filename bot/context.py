@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from aiogram import BaseMiddleware, Bot
+from aiogram.dispatcher.flags import get_flag
 from aiogram.types import CallbackQuery, Chat, Message, TelegramObject, User
 
 from bot.access import Access, AccessUnknown
@@ -18,6 +19,10 @@ from storage.records import Person, Team
 from storage.repository import Repository
 
 GROUP_TYPES = frozenset({"group", "supergroup"})
+# A handler flag: in a private chat it needs only who is asking and their language, and
+# checks everything else itself (a check-in press: the check-in's owner and team), so the
+# person's teams are not read for it. `flags={SELF_CHECKED: True}` on the handler.
+SELF_CHECKED = "self_checked"
 
 
 @dataclass
@@ -82,6 +87,10 @@ class ContextMiddleware(BaseMiddleware):
         if user is None or chat is None or user.is_bot:
             return await handler(event, data)
         if isinstance(event, Message) and is_service(event):
+            return await handler(event, data)
+        if chat.type not in GROUP_TYPES and get_flag(data, SELF_CHECKED):
+            t = self.translator.bind(self.translator.language(user.language_code))
+            data["ctx"] = Ctx(person_of(user), t, False, None)
             return await handler(event, data)
         ctx = await self.resolve(user, chat, data["bot"])
         if ctx.refusal is not None:

@@ -150,6 +150,35 @@ async def test_a_keypad_move_skips_the_fsync_and_a_value_does_not(
     assert ("leads", 7.0) in [(m, v) for m, v, _ in await _values(harness)]
 
 
+async def test_a_press_checks_its_owner_itself_and_refuses_one_who_left(
+    harness: BotHarness, team, monkeypatch
+):
+    group, anya, private = team
+    fake = harness.fake
+    await harness.say(group, anya, "/lead 1")
+    msg = await _open(harness, private, anya)
+    teams, looked_up = harness.repo.teams, []
+    person_and_teams = teams.person_and_teams
+
+    async def spy(user_id):
+        looked_up.append(user_id)
+        return await person_and_teams(user_id)
+
+    monkeypatch.setattr(teams, "person_and_teams", spy)
+    await press(fake, private["id"], msg, "Лиды", anya)
+    await press(fake, private["id"], msg, "3", anya)
+    assert looked_up == []  # the press is checked against its check-in, not the context
+    fake.member_left(group, anya)
+    await fake.wait_idle()
+    current, calls = fake.message(private["id"], msg), len(fake.calls)
+    assert current is not None
+    update = fake.press_button(current, button(current, "✅"), anya)
+    await fake.wait_calls("answerCallbackQuery", since=calls)
+    answer = fake.callback_answers[update["callback_query"]["id"]]
+    assert answer.get("text") == "Нет доступа: вы не участник этой команды."
+    assert await _values(harness) == [("leads", 1.0, date(2026, 11, 20))]
+
+
 async def test_yesterday_and_a_typed_value(harness: BotHarness, team):
     group, anya, private = team
     fake = harness.fake

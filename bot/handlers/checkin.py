@@ -15,7 +15,7 @@ from bot.checkin.flow import log_value, render, start
 from bot.checkin.keyboards import CheckinButton
 from bot.checkin.presses import apply
 from bot.clock import Clock
-from bot.context import Ctx
+from bot.context import SELF_CHECKED, Ctx
 from bot.handlers.common import in_group, in_private, team_or_explain
 from bot.logbook import record
 from bot.parsing import ParseError, parse_command
@@ -219,7 +219,9 @@ def create_router() -> Router:
     router.message.register(checkin_in_group, Command("checkin"), in_group)
     router.message.register(checkin_command, Command("start"), is_checkin_link, in_private)
     router.message.register(keys_command, Command("keys"), in_private)
-    router.callback_query.register(pressed, CheckinButton.filter())
-    router.callback_query.register(unreadable, checkin_data)
+    # A press checks the check-in's owner and their membership itself (`pressed`).
+    light = {SELF_CHECKED: True}
+    router.callback_query.register(pressed, CheckinButton.filter(), flags=light)
+    router.callback_query.register(unreadable, checkin_data, flags=light)
     router.message.register(typed_text, plain_private_text)
     return router
