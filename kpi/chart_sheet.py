@@ -61,6 +61,11 @@ class Sheet(Artist):
             self.bbox.width, band_rows + 2 * self.MARGIN, dpi
         )
 
+    @property
+    def pixels(self) -> tuple[int, int]:
+        """(width, height) of the drawn page, in whole pixels."""
+        return round(self.bbox.width), round(self.bbox.height)
+
     def get_figure(self, root: bool = False) -> Sheet:  # type: ignore[override]
         return self
 
@@ -91,7 +96,7 @@ class Sheet(Artist):
         changes how its end is drawn)."""
         if self.renderer is None:
             raise RuntimeError("this sheet was released")
-        rows, height = round(self.bbox.height), int(self.renderer.height)
+        rows, height = self.pixels[1], int(self.renderer.height)
         top = done = 0  # the renderer's first page row; page rows yielded so far
         try:
             while done < rows:

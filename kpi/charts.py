@@ -147,8 +147,8 @@ def attainment_figure(
     ends = [top - 0.05, *(e for y in crossed for e in (y - 0.12, y + 0.12)), bottom + 0.05]
     page.dashed(
         [((x(100), a), (x(100), b)) for a, b in zip(ends[::2], ends[1::2], strict=True)],
-        (4.8, 3.6), colors=st.INK, linewidths=1.2, zorder=2,
-    )  # fmt: skip
+        (4 * 1.2, 3 * 1.2), colors=st.INK, linewidths=1.2, zorder=2,
+    )  # fmt: skip  # matplotlib's (4, 3) dashes, scaled by the line's width as it does
     return page.fig
 
 
