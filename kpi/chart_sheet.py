@@ -56,6 +56,8 @@ class Sheet(Artist):
         self.bbox = Bbox.from_bounds(0, 0, width_in * dpi, height_in * dpi)
         self.artists: list[Artist] = []
         self.texts: list[Text] = []
+        if band_rows % int(dpi) or band_rows % 2:  # what `bands` relies on to match the page
+            raise ValueError(f"band_rows must be an even multiple of the dpi, not {band_rows}")
         self.band_rows = band_rows
         self.renderer: TextRenderer | None = _band_renderer(
             self.bbox.width, band_rows + 2 * self.MARGIN, dpi
@@ -86,7 +88,7 @@ class Sheet(Artist):
             artist.draw(renderer)
 
     def bands(self) -> Iterator[np.ndarray]:
-        """Draw the page band by band, top first, on the sheet's own renderer; each band's
+        """Draw the page band by band, top first, on the thread's band renderer; each band's
         RGBA rows (a view, valid until the next band).
 
         Pixel for pixel the page drawn whole: the renderer's top row moves by `band_rows`, a
