@@ -65,13 +65,15 @@ def _month_label(first: date, lang: str) -> str:
 
 
 def period_label(period: Period, t: Texts) -> str:
-    """«ноябрь 2026», «неделя 16–22 ноя», «IV квартал 2026», «1–15 ноя»."""
+    """«ноябрь 2026», «неделя 16 нояб – 22 нояб», «4 квартал 2026», «1 нояб – 15 нояб»."""
     lang = t.lang
     last = date.fromordinal(period.end.toordinal() - 1)
     if period.kind is PeriodKind.MONTH:
         return _month_label(period.start, lang)
     if period.kind is PeriodKind.QUARTER:
-        return t("period-quarter", q=(period.start.month - 1) // 3 + 1, year=period.start.year)
+        # The year as text: Fluent groups a number's thousands («2 026»).
+        quarter = (period.start.month - 1) // 3 + 1
+        return t("period-quarter", q=quarter, year=str(period.start.year))
     span = f"{short_date(period.start, lang)} – {short_date(last, lang)}"
     if period.kind is PeriodKind.WEEK:
         return t("period-week", span=span)
