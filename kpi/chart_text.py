@@ -87,9 +87,10 @@ class TextCache(Generic[V]):
         return value[3].nbytes + cls.ENTRY_OVERHEAD  # type: ignore[index]  # a _Laid
 
 
-# The three digest charts fill ~0.4 MiB (a median label is ~2 KiB of bitmap), so this
-# holds a few dozen teams' KPI names, people, ticks and legends.
-TEXT_CACHE: TextCache[_Laid] = TextCache(16 * 2**20)
+# The three digest charts fill ~0.4 MiB (a median label is ~2 KiB of bitmap), so this holds
+# about five teams' KPI names, people, ticks and legends: what is shared (KPI names, ticks)
+# stays, and the names of hundreds of teams do not grow the bot by megabytes at a fan-out.
+TEXT_CACHE: TextCache[_Laid] = TextCache(2 * 2**20)
 
 
 class TextRenderer(RendererAgg):
