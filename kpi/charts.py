@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from kpi import chart_style as st
 from kpi.chart_render import new_page, to_png
 from kpi.chart_sheet import Sheet
+from kpi.chart_trend import TrendSeries, trend_figure
 from kpi.models import Status
 
 CLIP_PCT = 150.0  # longer bars are cut here; a chevron and the caption tell the real figure
@@ -29,14 +30,6 @@ class AttainmentBar:
     pct: float | None  # share of the target reached, 100 = met; None: nothing to judge
     status: Status
     caption: str  # e.g. "41 / 120"
-
-
-@dataclass(frozen=True)
-class TrendSeries:
-    label: str
-    values: Sequence[float | None]  # one per x label; None is a gap, not a zero
-    target: float | None
-    unit: str
 
 
 @dataclass(frozen=True)
@@ -173,88 +166,6 @@ def _caption(
     if inside:
         text.set_color(st.ON_BAR_INK[bar.status])
     return lo - 0.04 <= hundred <= lo + w + 0.04
-
-
-# --- trend --------------------------------------------------------------------------------
-
-
-def trend_figure(
-    x_labels: Sequence[str],
-    series: Sequence[TrendSeries],
-    *,
-    title: str,
-    no_data: str,
-    target_label: str,
-    decimal: str = ".",
-) -> Sheet:
-    for s in series:
-        if len(s.values) != len(x_labels):
-            raise ValueError(f"{s.label!r}: {len(s.values)} values for {len(x_labels)} labels")
-    title_text, head = st.title_text(title)
-    panel_head, gap, foot = st.text_height_in("", st.LABEL_PT) + 0.12, 0.25, 0.4
-    k, n = len(series), len(x_labels)
-    plot_h = min(1.2, (st.MAX_HEIGHT_IN - head - foot + gap) / max(k, 1) - panel_head - gap)
-    page = new_page(head + k * (panel_head + plot_h + gap) - gap + foot, decimal)
-    page.title(title_text)
-    if not series or not x_labels:
-        page.note(no_data)
-        return page.fig
-    tops = [head + i * (panel_head + plot_h + gap) + panel_head for i in range(k)]
-    scales = [st.y_scale(s.values, s.target) for s in series]
-    # Value labels first: the widest decides where every panel starts.
-    marks = [
-        (top + plot_h * (hi - t) / (hi - lo), page.number(t))
-        for top, (lo, hi, values) in zip(tops, scales, strict=True)
-        for t in values
-    ]
-    left = page.row_labels([m for _, m in marks], [y for y, _ in marks], gid="tick", **st.TICK)
-    right = st.WIDTH_IN - 0.3
-    step = (right - left) / n
-    xs = [left + (i + 0.5) * step for i in range(n)]
-    for s, top, scale in zip(series, tops, scales, strict=True):
-        name = st.shorten(f"{s.label}, {s.unit}" if s.unit else s.label, 60, 1)
-        page.text(st.PAD_IN + 0.05, top - panel_head + 0.02, name, va="top", fontweight="bold")
-        if all(v is None for v in s.values):
-            page.text((left + right) / 2, top + plot_h / 2, no_data, **st.NOTE)
-        else:
-            _trend_panel(page, s, xs, (left, right, top, plot_h), scale, target_label)
-    # Thin the dates by an estimated width so a dozen never collide; keep the newest.
-    slot = max(st.estimate_width_in(label, st.SMALL_PT) for label in x_labels) + 0.15
-    for i in range(n - 1, -1, -max(1, math.ceil(slot / step))):
-        date = page.text(xs[i], tops[-1] + plot_h + 0.08, x_labels[i], gid="date", **st.DATE)
-        half = page.width(date) / 2  # keep a long last (or first) date on the page
-        date.set_x(min(max(xs[i], st.PAD_IN + half), st.WIDTH_IN - st.PAD_IN - half))
-    return page.fig
-
-
-def _trend_panel(
-    page: st.Page,
-    s: TrendSeries,
-    xs: Sequence[float],
-    box: tuple[float, float, float, float],
-    scale: tuple[float, float, list[float]],
-    target_label: str,
-) -> None:
-    left, right, top, height = box
-    lo, hi, ticks = scale
-
-    def y(v: float) -> float:
-        return top + height * (hi - v) / (hi - lo)
-
-    page.lines([[(left, y(t)), (right, y(t))] for t in ticks], **st.GRID_LINE)
-    page.lines([[(left, y(lo)), (right, y(lo))]], **st.BASE_LINE)
-    i, v = next((i, v) for i, v in reversed(list(enumerate(s.values))) if v is not None)
-    places = st.precision([s.target, v])  # the target and the last value side by side
-    if s.target is not None:
-        line = [[(left, y(s.target)), (right, y(s.target))]]
-        page.lines(line, colors=st.TARGET_COLOUR, linewidths=1.2, linestyles=(0, (5, 3)))
-        label = f"{target_label}: {page.number(s.target, s.unit, places)}"
-        page.text(left, y(s.target), label, dx=3, dy=2, **st.TARGET_NOTE)
-    ys = [math.nan if v is None else y(v) for v in s.values]  # NaN: a gap, not a zero
-    page.plot(xs, ys, color=st.SERIES_COLOUR, linewidth=2.2, marker="o", markersize=4.5, zorder=2)
-    end = i >= len(xs) - 2  # right-aligned near the edge so the label stays on the page
-    dx, ha = (5, "right") if end else (0, "center")
-    page.text(xs[i], y(v), page.number(v, s.unit, places), dx=dx, dy=6, ha=ha, **st.LAST_VALUE)
 
 
 # --- people -------------------------------------------------------------------------------

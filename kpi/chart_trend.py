@@ -1,0 +1,131 @@
+"""The trend chart: the main KPIs over the last periods, one small panel per KPI, the
+target dashed, the last value and the target's note placed off the lines (`chart_place`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from kpi import chart_place as place
+from kpi import chart_style as st
+from kpi.chart_render import new_page
+from kpi.chart_sheet import Sheet
+
+
+@dataclass(frozen=True)
+class TrendSeries:
+    label: str
+    values: Sequence[float | None]  # one per x label; None is a gap, not a zero
+    target: float | None
+    unit: str
+
+
+def trend_figure(
+    x_labels: Sequence[str],
+    series: Sequence[TrendSeries],
+    *,
+    title: str,
+    no_data: str,
+    target_label: str,
+    decimal: str = ".",
+) -> Sheet:
+    for s in series:
+        if len(s.values) != len(x_labels):
+            raise ValueError(f"{s.label!r}: {len(s.values)} values for {len(x_labels)} labels")
+    title_text, head = st.title_text(title)
+    panel_head, gap, foot = st.text_height_in("", st.LABEL_PT) + 0.12, 0.25, 0.4
+    k, n = len(series), len(x_labels)
+    plot_h = min(1.2, (st.MAX_HEIGHT_IN - head - foot + gap) / max(k, 1) - panel_head - gap)
+    page = new_page(head + k * (panel_head + plot_h + gap) - gap + foot, decimal)
+    page.title(title_text)
+    if not series or not x_labels:
+        page.note(no_data)
+        return page.fig
+    tops = [head + i * (panel_head + plot_h + gap) + panel_head for i in range(k)]
+    scales = [st.y_scale(s.values, s.target) for s in series]
+    # Value labels first: the widest decides where every panel starts.
+    marks = [
+        (top + plot_h * (hi - t) / (hi - lo), page.number(t))
+        for top, (lo, hi, values) in zip(tops, scales, strict=True)
+        for t in values
+    ]
+    left = page.row_labels([m for _, m in marks], [y for y, _ in marks], gid="tick", **st.TICK)
+    right = st.WIDTH_IN - 0.3
+    step = (right - left) / n
+    xs = [left + (i + 0.5) * step for i in range(n)]
+    for s, top, scale in zip(series, tops, scales, strict=True):
+        name = st.shorten(f"{s.label}, {s.unit}" if s.unit else s.label, 60, 1)
+        page.text(st.PAD_IN + 0.05, top - panel_head + 0.02, name, va="top", fontweight="bold")
+        if all(v is None for v in s.values):
+            page.text((left + right) / 2, top + plot_h / 2, no_data, **st.NOTE)
+        else:
+            _trend_panel(page, s, xs, (left, right, top, plot_h), scale, target_label)
+    # Thin the dates by an estimated width so a dozen never collide; keep the newest.
+    slot = max(st.estimate_width_in(label, st.SMALL_PT) for label in x_labels) + 0.15
+    for i in range(n - 1, -1, -max(1, math.ceil(slot / step))):
+        date = page.text(xs[i], tops[-1] + plot_h + 0.08, x_labels[i], gid="date", **st.DATE)
+        half = page.width(date) / 2  # keep a long last (or first) date on the page
+        date.set_x(min(max(xs[i], st.PAD_IN + half), st.WIDTH_IN - st.PAD_IN - half))
+    return page.fig
+
+
+def _trend_panel(
+    page: st.Page,
+    s: TrendSeries,
+    xs: Sequence[float],
+    box: tuple[float, float, float, float],
+    scale: tuple[float, float, list[float]],
+    target_label: str,
+) -> None:
+    left, right, top, height = box
+    lo, hi, ticks = scale
+
+    def y(v: float) -> float:
+        return top + height * (hi - v) / (hi - lo)
+
+    page.lines([[(left, y(t)), (right, y(t))] for t in ticks], **st.GRID_LINE)
+    page.lines([[(left, y(lo)), (right, y(lo))]], **st.BASE_LINE)
+    i, v = next((i, v) for i, v in reversed(list(enumerate(s.values))) if v is not None)
+    places = st.precision([s.target, v])  # the target and the last value side by side
+    ys = [math.nan if v is None else y(v) for v in s.values]  # NaN: a gap, not a zero
+    lines = place.runs(xs, ys)
+    if s.target is not None:
+        line = [[(left, y(s.target)), (right, y(s.target))]]
+        page.lines(line, colors=st.TARGET_COLOUR, linewidths=1.2, linestyles=(0, (5, 3)))
+        lines.append(line[0])
+    page.plot(xs, ys, color=st.SERIES_COLOUR, linewidth=2.2, marker="o", markersize=4.5, zorder=2)
+    # The last value above its point, or below it where the line or the target is.
+    value = page.number(v, s.unit, places)
+    end = i >= len(xs) - 2  # right-aligned near the edge so the label stays on the page
+    dx, ha = (5, "right") if end else (0, "center")
+    w, h = st.estimate_width_in(value, st.VALUE_PT) * 1.1, st.text_height_in(value, st.VALUE_PT)
+    x_at = xs[i] + dx / 72
+    spots = [(6, "bottom"), (-6, "top")]
+    boxes = [place.box_at(x_at, y(v) - dy / 72, w, h, ha, va) for dy, va in spots]
+    k = place.first_clear(boxes, lines)
+    dy, va = spots[k]
+    page.text(xs[i], y(v), value, dx=dx, dy=dy, ha=ha, **{**st.LAST_VALUE, "va": va})
+    if s.target is not None:
+        note = (y(s.target), (left, right), places, target_label)
+        _target_note(page, s, note, lines[:-1], boxes[k])
+
+
+def _target_note(
+    page: st.Page,
+    s: TrendSeries,
+    note: tuple[float, tuple[float, float], int, str],
+    lines: list[list[place.Point]],
+    taken: place.Box,
+) -> None:
+    """«цель: 160» on the target line: at its left end, above it, unless the series or the
+    last value is there; then below it, then at the right end."""
+    at, ends, places, target_label = note
+    label = f"{target_label}: {page.number(s.target or 0.0, s.unit, places)}"
+    w, h = st.estimate_width_in(label, st.SMALL_PT), st.text_height_in(label, st.SMALL_PT)
+    spots = [(ends[0], 3, "left", 2, "bottom"), (ends[0], 3, "left", -2, "top"),
+             (ends[1], -3, "right", 2, "bottom"), (ends[1], -3, "right", -2, "top")]  # fmt: skip
+    boxes = [place.box_at(x + dx / 72, at - dy / 72, w, h, ha, va) for x, dx, ha, dy, va in spots]
+    x, dx, ha, dy, va = spots[place.first_clear(boxes, lines, [taken])]
+    page.text(x, at, label, dx=dx, dy=dy, ha=ha, **{**st.TARGET_NOTE, "va": va})
