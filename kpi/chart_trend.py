@@ -100,7 +100,8 @@ def _trend_panel(
     value = page.number(v, s.unit, places)
     end = i >= len(xs) - 2  # right-aligned near the edge so the label stays on the page
     dx, ha = (5, "right") if end else (0, "center")
-    w, h = st.estimate_width_in(value, st.VALUE_PT) * 1.1, st.text_height_in(value, st.VALUE_PT)
+    w = st.estimate_width_in(value, st.VALUE_PT) * 1.1  # bold: ~10 % wider
+    h = st.text_height_in(value, st.VALUE_PT)
     x_at = xs[i] + dx / 72
     spots = [(6, "bottom"), (-6, "top")]
     boxes = [place.box_at(x_at, y(v) - dy / 72, w, h, ha, va) for dy, va in spots]
@@ -109,7 +110,7 @@ def _trend_panel(
     page.text(xs[i], y(v), value, dx=dx, dy=dy, ha=ha, **{**st.LAST_VALUE, "va": va})
     if s.target is not None:
         note = (y(s.target), (left, right), places, target_label)
-        _target_note(page, s, note, lines[:-1], boxes[k])
+        _target_note(page, s, note, lines[:-1], boxes[k])  # the note sits on its own line
 
 
 def _target_note(
