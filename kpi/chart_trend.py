@@ -5,8 +5,9 @@ target dashed, the last value and the target's note placed off the lines (`chart
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from kpi import chart_place as place
 from kpi import chart_style as st
@@ -97,36 +98,38 @@ def _trend_panel(
         lines.append(line[0])
     page.plot(xs, ys, color=st.SERIES_COLOUR, linewidth=2.2, marker="o", markersize=4.5, zorder=2)
     # The last value above its point, or below it where the line or the target is.
-    value = page.number(v, s.unit, places)
     end = i >= len(xs) - 2  # right-aligned near the edge so the label stays on the page
     dx, ha = (5, "right") if end else (0, "center")
-    w = st.estimate_width_in(value, st.VALUE_PT) * 1.1  # bold: ~10 % wider
-    h = st.text_height_in(value, st.VALUE_PT)
-    x_at = xs[i] + dx / 72
-    spots = [(6, "bottom"), (-6, "top")]
-    boxes = [place.box_at(x_at, y(v) - dy / 72, w, h, ha, va) for dy, va in spots]
-    k = place.first_clear(boxes, lines)
-    dy, va = spots[k]
-    page.text(xs[i], y(v), value, dx=dx, dy=dy, ha=ha, **{**st.LAST_VALUE, "va": va})
+    spots = [(xs[i], dx, ha, 6, "bottom"), (xs[i], dx, ha, -6, "top")]
+    value = page.number(v, s.unit, places)
+    taken = _placed(page, y(v), value, spots, lines, [], st.LAST_VALUE)
     if s.target is not None:
-        note = (y(s.target), (left, right), places, target_label)
-        _target_note(page, s, note, lines[:-1], boxes[k])  # the note sits on its own line
+        # «цель: 160» at the line's left end, above it; else below it, then at the right end.
+        note = f"{target_label}: {page.number(s.target, s.unit, places)}"
+        spots = [(left, 3, "left", 2, "bottom"), (left, 3, "left", -2, "top"),
+                 (right, -3, "right", 2, "bottom"), (right, -3, "right", -2, "top")]  # fmt: skip
+        off = lines[:-1]  # every line but its own
+        _placed(page, y(s.target), note, spots, off, [taken], st.TARGET_NOTE)
 
 
-def _target_note(
+Spot = tuple[float, float, str, float, str]  # x inches, dx points, ha, dy points, va
+
+
+def _placed(
     page: st.Page,
-    s: TrendSeries,
-    note: tuple[float, tuple[float, float], int, str],
-    lines: list[list[place.Point]],
-    taken: place.Box,
-) -> None:
-    """«цель: 160» on the target line: at its left end, above it, unless the series or the
-    last value is there; then below it, then at the right end."""
-    at, ends, places, target_label = note
-    label = f"{target_label}: {page.number(s.target or 0.0, s.unit, places)}"
-    w, h = st.estimate_width_in(label, st.SMALL_PT), st.text_height_in(label, st.SMALL_PT)
-    spots = [(ends[0], 3, "left", 2, "bottom"), (ends[0], 3, "left", -2, "top"),
-             (ends[1], -3, "right", 2, "bottom"), (ends[1], -3, "right", -2, "top")]  # fmt: skip
+    at: float,
+    text: str,
+    spots: Sequence[Spot],
+    lines: Sequence[Sequence[place.Point]],
+    taken: Sequence[place.Box],
+    style: Mapping[str, Any],
+) -> place.Box:
+    """`text` at height `at`, in the first of `spots` clear of `lines` and `taken`; its box."""
+    pt = style["size"]
+    w = st.estimate_width_in(text, pt) * (1.1 if style.get("fontweight") == "bold" else 1.0)
+    h = st.text_height_in(text, pt)
     boxes = [place.box_at(x + dx / 72, at - dy / 72, w, h, ha, va) for x, dx, ha, dy, va in spots]
-    x, dx, ha, dy, va = spots[place.first_clear(boxes, lines, [taken])]
-    page.text(x, at, label, dx=dx, dy=dy, ha=ha, **{**st.TARGET_NOTE, "va": va})
+    k = place.first_clear(boxes, lines, taken)
+    x, dx, ha, dy, va = spots[k]
+    page.text(x, at, text, dx=dx, dy=dy, ha=ha, **{**style, "va": va})
+    return boxes[k]
