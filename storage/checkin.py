@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 import aiosqlite
@@ -12,6 +12,7 @@ from storage.db import Database
 from storage.records import parse_day, utc_iso
 
 _COLUMNS = "id, user_id, team_id, chat_id, message_id, day, metric, digits, more, version, closed"
+KNOWN_MAX = 10_000  # open check-ins remembered: one a person at most (see CheckinRepo)
 
 
 @dataclass(frozen=True)
@@ -38,8 +39,29 @@ def _checkin(row: aiosqlite.Row | sqlite3.Row) -> Checkin:
 
 
 class CheckinRepo:
+    """Check-ins are written only here, so the open ones are also kept as last written: a
+    press finds its check-in without a trip to SQLite (~0.4 ms, ~1 ms at p90, on the press's
+    path before its answer). SQLite stays the judge: every move is an UPDATE on the version
+    the press saw. A write that failed or was cancelled may have committed anyway, so it
+    drops its check-in here and the next press reads the row."""
+
     def __init__(self, db: Database):
         self._db = db
+        self._known: dict[int, Checkin] = {}  # open check-ins by id, oldest first
+        self._writes = 0  # writes begun or ended: a row read meanwhile may be older
+
+    def _forget(self, *ids: int) -> None:
+        self._writes += 1
+        for checkin_id in ids:
+            self._known.pop(checkin_id, None)
+
+    def _keep(self, ci: Checkin) -> None:
+        self._forget(ci.id)
+        if ci.closed:
+            return
+        self._known[ci.id] = ci
+        if len(self._known) > KNOWN_MAX:
+            del self._known[next(iter(self._known))]
 
     async def open(
         self, user_id: int, team_id: int, chat_id: int, day: date, now: datetime
@@ -59,19 +81,34 @@ class CheckinRepo:
             ).fetchone()
             return _checkin(row)
 
-        return await self._db.write(work)  # one trip to the writer's thread, group commit
+        # closed by this write (or it fails): read again if asked for
+        self._forget(*[x.id for x in self._known.values() if x.user_id == user_id])
+        ci = await self._db.write(work)  # one trip to the writer's thread, group commit
+        self._keep(ci)
+        return ci
 
     async def set_message(self, checkin_id: int, message_id: int) -> None:
+        known = self._known.get(checkin_id)
+        self._forget(checkin_id)
+        writes = self._writes
         async with self._db.transaction() as conn:
             await conn.execute(
                 "UPDATE checkins SET message_id = ? WHERE id = ?", (message_id, checkin_id)
             )
+        if known is not None and writes == self._writes:  # nothing else moved it meanwhile
+            self._keep(replace(known, message_id=message_id))
 
     async def get(self, checkin_id: int) -> Checkin | None:
+        if (known := self._known.get(checkin_id)) is not None:
+            return known
+        writes = self._writes
         row = await self._db.fetch_one(
             f"SELECT {_COLUMNS} FROM checkins WHERE id = ?", (checkin_id,)
         )
-        return _checkin(row) if row else None
+        ci = _checkin(row) if row else None
+        if ci is not None and writes == self._writes:
+            self._keep(ci)
+        return ci
 
     async def current(self, user_id: int) -> Checkin | None:
         """The person's open check-in whose message was sent, if any."""
@@ -112,7 +149,11 @@ class CheckinRepo:
             ).fetchone()
             return _checkin(row) if row else None
 
-        return await self._db.write(work, durable=durable)
+        self._forget(checkin_id)  # until this write is known to have committed
+        moved = await self._db.write(work, durable=durable)
+        if moved is not None:
+            self._keep(moved)
+        return moved
 
     async def day_totals(self, team_id: int, user_id: int, day: date) -> dict[str, list[float]]:
         """What the person logged in the team on `day`: metric -> values, in logging order."""

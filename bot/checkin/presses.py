@@ -17,11 +17,11 @@ from aiogram.types import InlineKeyboardMarkup
 from bot.checkin.flow import parse_value, press_source, render, summary
 from bot.checkin.keyboards import MAX_DIGITS, CheckinButton
 from bot.i18n import Texts
-from bot.logbook import record
+from bot.logbook import Recorded, record
 from bot.parsing import ParseError
 from bot.reports import team_metrics
 from bot.views import saved
-from kpi.models import MetricKind
+from kpi.models import Metric, MetricKind
 from kpi.periods import local_today
 from storage.checkin import Checkin
 from storage.records import Team
@@ -46,7 +46,9 @@ async def apply(
     metrics = await team_metrics(repo, team.id)
     action, arg = press.a, press.x
     stale = Outcome(t.plain("checkin-stale"))
-    notice, recorded = "", False
+    rec: Recorded | None = None  # the value stored, told in the message after the answer
+    custom: dict[str, Metric] = {}
+    recorded = False
     advance = repo.checkins.advance
     # A move of the keypad alone records nothing: committed without waiting for the disk.
     # Only a power cut can lose it, and then the next tap is answered as outdated.
@@ -83,7 +85,7 @@ async def apply(
             record(repo, team.id, ci.user_id, parsed, metrics, now, press_source(ci)),
             advance(ci.id, ci.version, now, more=ci.more),
         )
-        notice, recorded = saved(rec, t, team.settings.currency, custom, today), True
+        recorded = True
     elif action == "x":
         moved = await move(ci.id, ci.version, now, more=ci.more)
     elif action == "more":
@@ -105,6 +107,7 @@ async def apply(
     state = moved
 
     def view() -> Awaitable[tuple[str, InlineKeyboardMarkup | None]]:
+        notice = "" if rec is None else saved(rec, t, team.settings.currency, custom, today)
         return render(repo, state, team, t, today, notice=notice)
 
     return Outcome(t.plain("checkin-saved") if recorded else None, view, recorded)
