@@ -18,37 +18,18 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
-from decimal import Decimal
+from datetime import UTC, date, datetime
 from typing import TypeVar
 
-from bot.parsing import (
-    BAD_NOTE_CHARS,
-    MAX_NOTE,
-    ParseError,
-    check_value,
-    parse_duration_tokens,
-    parse_number,
-)
-from kpi.metrics import PLATFORMS, resolve_metric
-from kpi.models import Metric, MetricKind
+from bot import csv_cells as cell
+from kpi.models import Metric
 
 COLUMNS = ("entry_id", "date", "person_id", "person", "username", "metric", "value",
            "platform", "note", "created_at", "captured")  # fmt: skip
 IMPORT_ONLY = ("member",)  # read by import, never written by /export
 REQUIRED = ("date", "person_id", "metric", "value")
-OLDEST = date(2000, 1, 1)  # an earlier date is a typo, not history
-MAX_USER_ID = 2**52  # Telegram: a user id has at most 52 significant bits
-MAX_ENTRY_ID = 2**63 - 1  # SQLite's INTEGER
-_YES, _NO = {"yes", "y", "да", "1", "true", "+"}, {"no", "n", "нет", "0", "false", "-", ""}
-_ASCII_DIGITS = re.compile(r"[0-9]{1,30}")
-MAX_NAME = 128
-_FORMULA = ("=", "+", "-", "@", "\t", "\r")  # a cell starting so is a formula to a spreadsheet
-_DMY = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
-_USERNAME = re.compile(r"^[A-Za-z0-9_]{1,32}$")
 T = TypeVar("T")
 
 
@@ -88,8 +69,9 @@ def write_csv(rows: Iterable[CsvEntry], delimiter: str = ",") -> bytes:
     writer.writerow(COLUMNS)
     for r in rows:
         writer.writerow((
-            r.entry_id or "", r.day.isoformat(), r.person_id, _cell(r.person), r.username or "",
-            r.metric, _number(r.value), r.platform or "", _cell(r.note or ""),
+            r.entry_id or "", r.day.isoformat(), r.person_id, cell.guarded(r.person),
+            r.username or "", r.metric, cell.plain_number(r.value), r.platform or "",
+            cell.guarded(r.note or ""),
             r.created_at.astimezone(UTC).isoformat(timespec="seconds") if r.created_at else "",
             r.captured or "",
         ))  # fmt: skip
@@ -202,155 +184,20 @@ def _row(
     cells: dict[str, str], line: int, today: date, custom: Mapping[str, Metric] | None
 ) -> tuple[CsvEntry | None, list[str]]:
     c = _Cells(cells)
-    metric = c.get("metric", lambda raw: _metric(raw, custom))
-    day = c.get("date", lambda raw: _day(raw, today))
-    person_id = c.get("person_id", _person_id)
-    person = c.get("person", _name)
-    username = c.get("username", _username)
-    platform = c.get("platform", _platform)
-    note = c.get("note", _note)
-    entry_id = c.get("entry_id", _entry_id)
-    created_at = c.get("created_at", lambda raw: _instant(raw, today))
-    member = c.get("member", _member)
-    value = c.get("value", lambda raw: _value(raw, metric)) if metric else None
+    metric = c.get("metric", lambda raw: cell.metric(raw, custom))
+    day = c.get("date", lambda raw: cell.day(raw, today))
+    person_id = c.get("person_id", cell.person_id)
+    person = c.get("person", cell.name)
+    username = c.get("username", cell.username)
+    platform = c.get("platform", cell.platform)
+    note = c.get("note", cell.note)
+    entry_id = c.get("entry_id", cell.entry_id)
+    created_at = c.get("created_at", lambda raw: cell.instant(raw, today))
+    member = c.get("member", cell.member)
+    value = c.get("value", lambda raw: cell.value(raw, metric)) if metric else None
     if c.problems or metric is None or value is None or day is None or person_id is None:
         return None, c.problems
     return CsvEntry(
         day, person_id, person or "", metric.key, value, username, platform, note, entry_id,
         created_at, line, bool(member),
     ), []  # fmt: skip
-
-
-def _metric(raw: str, custom: Mapping[str, Metric] | None) -> Metric:
-    metric = resolve_metric(raw, dict(custom or {})) if raw else None
-    if metric is None:
-        raise ValueError(f"unknown metric {raw!r}" if raw else "empty")
-    return metric
-
-
-def _value(raw: str, metric: Metric) -> float:
-    if not raw:
-        raise ValueError("empty")
-    try:
-        try:
-            value = parse_number(raw)
-        except ParseError as error:
-            if metric.kind is not MetricKind.DURATION or error.code != "not-a-number":
-                raise
-            minutes = parse_duration_tokens(raw.split())  # `1ч 30м` in a reply-time column
-            if len(minutes) != 1:
-                raise
-            value = minutes[0]
-        return check_value(metric, value, raw)
-    except ParseError as error:
-        shown = _show(raw)
-        reasons = {
-            "not-a-number": f"{shown!r} is not a number",
-            "bad-duration": f"{shown!r} is not a number",
-            "value-negative": f"{shown} is negative",
-            "value-not-whole": f"{shown} is not a whole number ({metric.key} counts events)",
-            "value-too-large": f"{shown} is over the maximum for {metric.key}"
-            f" ({_number(metric.max_value)})",
-            "number-too-large": f"{shown} is over the maximum for {metric.key}"
-            f" ({_number(metric.max_value)})",
-        }
-        raise ValueError(reasons.get(error.code, f"{shown!r}: {error.code}")) from None
-
-
-def _day(raw: str, today: date) -> date:
-    dmy = _DMY.match(raw)
-    try:
-        if dmy:
-            day = date(int(dmy.group(3)), int(dmy.group(2)), int(dmy.group(1)))
-        else:
-            day = date.fromisoformat(raw)
-    except ValueError:
-        raise ValueError(f"{raw!r} is not a date (write 2026-11-20)") from None
-    if day > today:
-        raise ValueError(f"{day.isoformat()} is in the future")
-    if day < OLDEST:
-        raise ValueError(f"{day.isoformat()} is before {OLDEST.isoformat()}")
-    return day
-
-
-def _person_id(raw: str) -> int:
-    if not _ASCII_DIGITS.fullmatch(raw) or not 0 < int(raw) < MAX_USER_ID:
-        raise ValueError(f"{_show(raw)!r} is not a Telegram user id" if raw else "empty")
-    return int(raw)
-
-
-def _name(raw: str) -> str:
-    text = _uncell(raw)
-    if len(text) > MAX_NAME or BAD_NOTE_CHARS.search(text) or "\n" in text:
-        raise ValueError(f"longer than {MAX_NAME} characters or has control characters")
-    return text
-
-
-def _username(raw: str) -> str | None:
-    name = raw.removeprefix("@")
-    if name and not _USERNAME.match(name):
-        raise ValueError(f"{raw!r} is not a Telegram username")
-    return name or None
-
-
-def _platform(raw: str) -> str | None:
-    word = raw.lower().removeprefix("#")
-    if word and word not in PLATFORMS:
-        raise ValueError(f"unknown platform {raw!r} (known: {', '.join(sorted(PLATFORMS))})")
-    return word or None
-
-
-def _note(raw: str) -> str | None:
-    text = _uncell(raw)
-    if len(text) > MAX_NOTE:
-        raise ValueError(f"longer than {MAX_NOTE} characters")
-    if BAD_NOTE_CHARS.search(text):
-        raise ValueError("has control characters")
-    return text or None
-
-
-def _entry_id(raw: str) -> int | None:
-    if raw and (not _ASCII_DIGITS.fullmatch(raw) or not 0 < int(raw) <= MAX_ENTRY_ID):
-        raise ValueError(f"{_show(raw)!r} is not an entry number")
-    return int(raw) if raw else None
-
-
-def _member(raw: str) -> bool:
-    word = raw.lower()
-    if word not in _YES | _NO:
-        raise ValueError(f"{_show(raw)!r}: write yes or leave it empty")
-    return word in _YES
-
-
-def _instant(raw: str, today: date) -> datetime | None:
-    if not raw:
-        return None
-    try:
-        moment = datetime.fromisoformat(raw)
-        moment = (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC)
-    except (ValueError, OverflowError):  # 0001-01-01T00:00+05:00 is before year 1 in UTC
-        raise ValueError(f"{_show(raw)!r} is not an ISO date and time") from None
-    if not OLDEST <= moment.date() <= today + timedelta(days=1):
-        raise ValueError(f"{moment.isoformat()} is not when an entry could have been logged")
-    return moment
-
-
-def _show(raw: str) -> str:
-    return raw if len(raw) <= 40 else raw[:39] + "…"
-
-
-def _number(value: float) -> str:
-    """`3`, `1.5`, never `1e-05`: what parse_number reads back, to the last digit."""
-    value = float(value)
-    if value.is_integer():
-        return str(int(value))
-    return format(Decimal(repr(value)), "f")
-
-
-def _cell(text: str) -> str:
-    """A leading `'` keeps a spreadsheet from running `=…` typed into a note as a formula."""
-    return "'" + text if text.startswith(_FORMULA) else text
-
-
-def _uncell(raw: str) -> str:
-    return raw[1:] if raw.startswith("'") and raw[1:].startswith(_FORMULA) else raw
