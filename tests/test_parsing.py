@@ -336,7 +336,8 @@ def test_every_error_text_formats_on_one_line_with_an_example(lang):
 
 
 def test_every_raised_code_has_a_text_in_both_languages():
-    source = (ROOT / "bot/parsing.py").read_text(encoding="utf-8")
+    modules = ("bot/parsing.py", "bot/parse_words.py")
+    source = "".join((ROOT / name).read_text(encoding="utf-8") for name in modules)
     codes = set(re.findall(r'ParseError\(\s*"([a-z-]+)"', source))
     assert len(codes) >= 14, codes
     for lang in ("ru", "en"):

@@ -1,5 +1,5 @@
 ## Rejected input: what was wrong, and an example of the right form. Nothing was stored. HTML parse mode.
-## Codes: bot/parsing.py (ParseError); err-kpi-args: bot/kpi_args.py.
+## Codes: bot/parsing.py and bot/parse_words.py (ParseError); err-kpi-args: bot/kpi_args.py.
 
 err-not-a-number = “{ $value }” is not a number. Example: /lead 3 or /log views 12500
 err-number-too-large = “{ $value }” is too long for a number, probably a typo. Example: /log views 12500

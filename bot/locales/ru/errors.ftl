@@ -1,5 +1,5 @@
 ## Отклонённый ввод: что не так и пример правильной записи. Ничего не сохранено. HTML parse mode.
-## Коды — bot/parsing.py (ParseError), err-kpi-args — bot/kpi_args.py.
+## Коды — bot/parsing.py и bot/parse_words.py (ParseError), err-kpi-args — bot/kpi_args.py.
 
 err-not-a-number = «{ $value }» — не число. Пример: /lead 3 или /log views 12 500
 err-number-too-large = Число «{ $value }» слишком длинное — похоже на опечатку. Пример: /log views 12 500
