@@ -306,6 +306,13 @@ def legend_height(labels: Sequence[str]) -> float:
     return (spots[-1][1] + 1) * LEGEND_ROW_IN + 0.1 if spots else 0.0
 
 
+def check_rows(rows: Iterable[Any], count: int, what: str) -> None:
+    """Each row (a series or a group, with `label` and `values`) has one value per `what`."""
+    for row in rows:
+        if len(row.values) != count:
+            raise ValueError(f"{row.label!r}: {len(row.values)} values for {count} {what}")
+
+
 def title_text(title: str) -> tuple[str, float]:
     """The title wrapped for the page, and the inches it takes from the top with padding."""
     text = shorten(title, 46, 2)

@@ -32,9 +32,7 @@ def trend_figure(
     target_label: str,
     decimal: str = ".",
 ) -> Sheet:
-    for s in series:
-        if len(s.values) != len(x_labels):
-            raise ValueError(f"{s.label!r}: {len(s.values)} values for {len(x_labels)} labels")
+    st.check_rows(series, len(x_labels), "labels")
     title_text, head = st.title_text(title)
     panel_head, gap, foot = st.text_height_in("", st.LABEL_PT) + 0.12, 0.25, 0.4
     k, n = len(series), len(x_labels)

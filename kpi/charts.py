@@ -179,9 +179,7 @@ def people_figure(
     no_data: str,
     decimal: str = ".",
 ) -> Sheet:
-    for g in groups:
-        if len(g.values) != len(names):
-            raise ValueError(f"{g.label!r}: {len(g.values)} values for {len(names)} names")
+    st.check_rows(groups, len(names), "names")
     title_text, head = st.title_text(title)
     n, cols, rows = len(names), min(len(groups), 3), math.ceil(len(groups) / 3)
     # Headers wrap to the panel width, estimated: the page height depends on their lines.
