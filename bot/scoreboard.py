@@ -22,6 +22,7 @@ from aiogram.types import TelegramObject
 
 from bot.clock import Clock
 from bot.delivery import ChatGone, Failed, RateLimiter, Uncertain
+from bot.delivery.lean import EditMessageTextForId
 from bot.i18n import Translator
 from bot.scoreboard_view import board_markup, board_text
 from storage.records import Team
@@ -143,8 +144,10 @@ class Scoreboards:
                 return
             markup = board_markup((await bot.me()).username, t)
             try:
-                await bot.edit_message_text(
-                    text=text, chat_id=team_id, message_id=board.message_id, reply_markup=markup
+                await bot(
+                    EditMessageTextForId(
+                        text=text, chat_id=team_id, message_id=board.message_id, reply_markup=markup
+                    )
                 )
             except TelegramBadRequest as exc:
                 if "not modified" not in str(exc):

@@ -10,6 +10,7 @@ from aiogram import Bot
 from aiogram.types import ReplyParameters
 
 from bot.delivery.confirmations import merged_text
+from bot.delivery.lean import SendMessageForId
 from bot.delivery.retry import ChatGone, Failed, Refused, Uncertain, delivered
 from bot.delivery.send import split_text
 from bot.i18n import Translator
@@ -40,8 +41,13 @@ async def send_confirmations(
     try:
         for chunk in split_text(text):
             message = await delivered(
-                bot.send_message(
-                    chat_id, chunk, message_thread_id=latest.thread_id, reply_parameters=reply
+                bot(
+                    SendMessageForId(
+                        chat_id=chat_id,
+                        text=chunk,
+                        message_thread_id=latest.thread_id,
+                        reply_parameters=reply,
+                    )
                 )
             )
             sent.append(message.message_id)

@@ -16,6 +16,7 @@ from bot.checkin.keyboards import CheckinButton
 from bot.checkin.presses import apply
 from bot.clock import Clock
 from bot.context import SELF_CHECKED, Ctx
+from bot.delivery.lean import EditMessageTextForId, SendMessageForId
 from bot.handlers.common import in_group, in_private, team_or_explain
 from bot.logbook import record
 from bot.parsing import ParseError, parse_command
@@ -40,7 +41,7 @@ async def open_checkin(
     ci, text, markup = await start(
         repo, team, ctx.person.id, chat_id, ctx.t, clock.now(), metric=metric
     )
-    sent = await bot.send_message(chat_id, text, reply_markup=markup)
+    sent = await bot(SendMessageForId(chat_id=chat_id, text=text, reply_markup=markup))
     await repo.checkins.set_message(ci.id, sent.message_id)
 
 
@@ -134,8 +135,10 @@ async def _edit(bot: Bot, ci: Checkin, text: str, markup: InlineKeyboardMarkup |
     if ci.message_id is None:
         return
     try:
-        await bot.edit_message_text(
-            text=text, chat_id=ci.chat_id, message_id=ci.message_id, reply_markup=markup
+        await bot(
+            EditMessageTextForId(
+                text=text, chat_id=ci.chat_id, message_id=ci.message_id, reply_markup=markup
+            )
         )
     except TelegramBadRequest as exc:  # unchanged, or deleted by the person: nothing to fix
         log.info("check-in %s not edited: %s", ci.id, exc)
