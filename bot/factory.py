@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
-from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
-from aiogram.methods import GetUpdates, TelegramMethod
-from aiogram.methods.base import Response
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.access import Access
@@ -28,30 +23,9 @@ from bot.inbox import Inbox
 from bot.polling import Lanes
 from bot.scheduler import Digests, create_scheduler
 from bot.scoreboard import Scoreboards
+from bot.session import Session
 from kpi.models import TeamSettings
 from storage.repository import Repository
-
-
-class Session(AiohttpSession):
-    """aiogram parses every answer as `Response[<method's result type>]`. pydantic keeps those
-    generic classes only in a weak cache, so after a garbage collection the next request
-    builds one again (~3 ms for `Response[Message]`; 63 times in 1,000 replies under the
-    allocations of the /lead path). Holding each one here keeps it built."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self._responses: dict[Any, type] = {}
-        self.updates_body: str | None = None  # the last getUpdates answer (bot/inbox.py)
-
-    def check_response(
-        self, bot: Bot, method: TelegramMethod[Any], status_code: int, content: str
-    ) -> Response[Any]:
-        returning = method.__returning__
-        if returning not in self._responses:
-            self._responses[returning] = Response[returning]  # type: ignore[valid-type]
-        if isinstance(method, GetUpdates):  # the inbox stores the batch as it came
-            self.updates_body = content
-        return super().check_response(bot, method, status_code, content)
 
 
 def create_bot(settings: Settings, limiter: RateLimiter | None = None) -> Bot:

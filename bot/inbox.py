@@ -139,7 +139,7 @@ class Inbox(BaseRequestMiddleware):
             log.exception("inbox: batch(es) %s not removed", firsts)
 
     async def _batch(self, bot: Bot, updates: list[Update]) -> Batch:
-        # The answer as it came (bot.factory.Session keeps it), not dumped again.
+        # The answer as it came (bot.session.Session keeps it), not dumped again.
         body = getattr(bot.session, "updates_body", None)
         private = [i for i, u in enumerate(updates) if await self._private(u)]
         if body is None or private:
