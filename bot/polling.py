@@ -6,13 +6,16 @@ aiogram asks for it as soon as the batch is handed out. Each batch is therefore 
 if the process dies, so the next batch may be fetched while this one runs. Updates run as
 tasks in lanes, one per person: a person's updates keep their order in every chat (a /lead in
 the group, then /undo in private), and so do the edits of a message; other people's run
-meanwhile.
+meanwhile. What an update leaves going once its handler returned (a confirmation on its way:
+`behind_lane`) no longer holds the person's lane, but the update counts as handled (for the
+inbox, or a webhook's answer) only once it is done.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 from typing import Any
 
 from aiogram import BaseMiddleware, Bot, Dispatcher
@@ -23,6 +26,19 @@ from bot.inbox import Inbox
 
 MAX_IN_FLIGHT = 64  # updates handled at once; a getUpdates batch holds at most 100
 
+# The running update's work left behind its lane (per task: each update runs in its own).
+_behind: ContextVar[list[asyncio.Future[Any]] | None] = ContextVar("behind_lane", default=None)
+
+
+def behind_lane(work: asyncio.Future[Any]) -> bool:
+    """Let the running update's lane go on to the person's next update while `work` (a
+    confirmation under way) finishes; the update still counts as handled only once it has.
+    False outside a lane (nothing waits for `work` then: the caller must)."""
+    behind = _behind.get()
+    if behind is None:
+        return False
+    behind.append(work)
+    return True
 
 
 class Lanes(BaseMiddleware):
@@ -57,10 +73,15 @@ class Lanes(BaseMiddleware):
             key = ("chat", context.chat_id if context else None)
         lock, users = self._lanes.setdefault(key, (asyncio.Lock(), [0]))
         users[0] += 1
+        behind: list[asyncio.Future[Any]] = []
+        token = _behind.set(behind)
         try:
             async with lock:  # asyncio.Lock is FIFO: the order updates arrived in
                 return await handler(event, data)
         finally:
+            _behind.reset(token)
+            if behind:  # outside the lane: the person's next update runs meanwhile
+                await asyncio.wait(behind)
             users[0] -= 1
             if not users[0]:
                 del self._lanes[key]

@@ -76,3 +76,28 @@ async def test_a_slow_reply_does_not_hold_up_the_update_and_arrives_once(harness
     sends = [c for c in fake.calls[calls:] if c.method == "sendMessage"]
     assert len(sends) == 1  # the pending row was not sent a second time
 
+
+
+async def test_a_reply_on_its_way_holds_up_neither_the_next_command_nor_the_order(harness):
+    fake = harness.fake
+    anya = fake.user(34, "Аня", language_code="ru")
+    group = fake.group(GROUP, "Команда")
+    await harness.say(group, anya, "/lead 1")
+    mark, calls = fake.mark(), len(fake.calls)
+    fake.hang_next("sendMessage", HOLD * 0.9)  # slow, but not slow enough to be queued
+    fake.send_message(group, anya, "/lead 2")
+    fake.send_message(group, anya, "/lead 3")
+    deadline = asyncio.get_running_loop().time() + HOLD / 2
+    while asyncio.get_running_loop().time() < deadline:  # the next command is stored meanwhile
+        if await harness.entries(GROUP) == 3:
+            break
+        await asyncio.sleep(0.005)
+    assert await harness.entries(GROUP) == 3
+    assert fake.sent[mark:] == []
+    # ... but its reply waits for the one before: a person's replies arrive in order
+    assert [c.method for c in fake.calls[calls:]].count("sendMessage") == 1
+    replies = await fake.wait_sent(2, since=mark, chat_id=GROUP, timeout=10)
+    assert ["+2</b> → 3" in (r.text or "") for r in replies] == [True, False]
+    assert "+3</b> → 6" in (replies[1].text or "")
+    await fake.wait_idle(5)
+    assert [state for state, _ in await _rows(harness)] == ["sent"] * 3

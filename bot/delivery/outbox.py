@@ -4,13 +4,17 @@ Telegram allows 20 messages a minute in a group; at 18:00 fifteen people logging
 each exceed that, and a confirmation that waits for the next minute (or is dropped by a 429)
 makes people type their command again. So a confirmation takes one of two ways:
 
-- Sent now, from the handler, while the chat has room to spare: a private chat, or a group
-  with nothing queued and more than RESERVE messages left in its minute. An update stays in
-  the inbox (bot/inbox.py) until its handler returned, so until the reply is accepted a crash
-  brings the update back. Once accepted, the row is written as sent, behind the handler but
-  before the inbox lets the update go (bot/delivery/sent_rows.py): a command handled again
-  (its entry already stored) finds it and is not confirmed twice. A send that keeps failing
-  (429, 5xx after the session's retries) is queued.
+- Sent now, behind the handler, while the chat has room to spare: a private chat, or a group
+  with nothing queued and more than RESERVE messages left in its minute. The person's lane
+  goes on to their next update while the reply is on its way (bot/polling.py, `behind_lane`:
+  the reply's round trip was half the time a lane was held), but the update counts as handled
+  only once the reply was accepted or queued, and an update stays in the inbox
+  (bot/inbox.py) until then, so a crash before that brings it back. A person's confirmations
+  still go out in order: each waits for their previous one. Once accepted, the row is written
+  as sent, behind the handler but before the inbox lets the update go
+  (bot/delivery/sent_rows.py): a command handled again (its entry already stored) finds it
+  and is not confirmed twice. A send that keeps failing (429, 5xx after the session's
+  retries) is queued.
 - Queued otherwise: an outbox row (storage/outbox.py) is committed before the handler returns,
   so a handled update means "stored and queued": a crash loses nothing. One sender task per
   chat drains its queue. While the group has room for everything pending and RESERVE messages
@@ -48,6 +52,7 @@ from bot.delivery import MINUTE, RateLimiter
 from bot.delivery.confirm import Outcome, send_confirmations
 from bot.delivery.sent_rows import SentRows
 from bot.i18n import Translator
+from bot.polling import behind_lane
 from storage.outbox import Confirmation, Finished
 from storage.repository import Repository
 
@@ -78,6 +83,9 @@ class Outbox:
         self._last: dict[int, float] = {}  # chat -> when its latest confirmation went out
         self._retry: dict[int, tuple[float, float]] = {}  # chat -> (not before, next wait)
         self._sent_rows = SentRows(repo)  # rows of those sent straight away, written behind
+        self._following: dict[tuple[int, int], asyncio.Task[bool]] = {}  # (chat, person) ->
+        # their latest confirmation sent now, still under way
+        self._flying: set[tuple[int, int, int]] = set()  # the keys of those under way
 
     async def start(self, bot: Bot) -> None:
         """Resume what a previous run left pending (dp.startup)."""
@@ -97,15 +105,35 @@ class Outbox:
         delivered the update again): confirmed only if no earlier run sent or queued it.
         False: not confirmed again."""
         if repeated and (
-            self._sent_rows.holds(item)
+            item.key in self._flying
+            or self._sent_rows.holds(item)
             or await self.repo.outbox.known(*item.key)
         ):
             return False
         bot = self._bot
         if bot is None or not self._has_room(item.chat_id):
             return await self._queue(replace(item, merge=merge()))
-        chat_id = item.chat_id
+        chat_id, person = item.chat_id, (item.chat_id, item.user_id)
         self._now[chat_id] = self._now.get(chat_id, 0) + 1
+        self._flying.add(item.key)
+        follow = self._track(self._follow(bot, item, merge, self._following.get(person)))
+        self._following[person] = follow
+        follow.add_done_callback(lambda task: self._followed(person, item, task))
+        if not behind_lane(follow):  # no lane to let go on (a direct call): wait for it here
+            return await follow
+        return True
+
+    async def _follow(
+        self, bot: Bot, item: Confirmation, merge: Callable[[], str],
+        before: asyncio.Task[bool] | None,
+    ) -> bool:  # fmt: skip
+        """A confirmation sent now, behind its handler (bot/polling.py `behind_lane`)."""
+        chat_id = item.chat_id
+        if before is not None:  # the person's previous confirmation first: replies in order
+            await asyncio.wait({before})
+            if chat_id in self._queues:  # it was queued meanwhile: this one may not overtake
+                self._sent_now(chat_id)
+                return await self._queue(replace(item, merge=merge()))
         send = self._track(self._deliver(bot, chat_id, [item]))
         send.add_done_callback(lambda _: self._sent_now(chat_id))
         await asyncio.wait({send}, timeout=HOLD)
@@ -122,6 +150,13 @@ class Outbox:
             Finished(item, outcome.state, self.clock.now(), outcome.message_id, outcome.error)
         )
         return True
+
+    def _followed(
+        self, person: tuple[int, int], item: Confirmation, task: asyncio.Task[bool]
+    ) -> None:
+        if self._following.get(person) is task:
+            del self._following[person]
+        self._flying.discard(item.key)
 
     def _sent_now(self, chat_id: int) -> None:
         self._now[chat_id] -= 1
