@@ -43,7 +43,7 @@ async def record(
     the reply is built only once it has committed)."""
     period = period_containing(PeriodKind.MONTH, parsed.day)
     touched = {i.metric: metrics[i.metric] for i in parsed.items}
-    result, data = await repo.entries.save_and_total(
+    result, standing = await repo.entries.save_and_total(
         team_id, user_id, [(i.metric, i.value) for i in parsed.items], parsed.day, now,
         period=period, metrics=touched, platform=parsed.platform, note=parsed.note,
         source=source,
@@ -52,7 +52,7 @@ async def record(
     for key, metric in touched.items():
         added = tuple(i.value for i in parsed.items if i.metric == key)
         if metric.kind is MetricKind.DURATION:
-            per_user = data.durations.get(key, {})
+            per_user = standing.data.durations.get(key, {})
             values = [v for vs in per_user.values() for v in vs]
             mine = per_user.get(user_id, [])
             running.append(
@@ -65,6 +65,6 @@ async def record(
         elif metric.kind is MetricKind.GAUGE:
             running.append(Running(metric, added, None, None))
         else:
-            sums = data.sums.get(key, {})
-            running.append(Running(metric, added, sum(sums.values()), sums.get(user_id, 0.0)))
+            team_sum, mine = standing.sums.get(key, (0.0, 0.0))
+            running.append(Running(metric, added, team_sum, mine))
     return Recorded(result, period, tuple(running))

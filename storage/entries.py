@@ -11,9 +11,10 @@ from storage.db import Database
 from storage.entry_units import (
     ENTRY_COLUMNS,
     NewEntries,
+    Standing,
     delete_unit,
     entry,
-    month_running,
+    month_standing,
     period_data,
     recent_units,
     undo_last,
@@ -60,13 +61,13 @@ class EntryRepo:
         platform: str | None = None,
         note: str | None = None,
         source: Source | None = None,
-    ) -> tuple[SaveResult, PeriodData]:
-        """`save`, then `period_data` for the confirmation's running totals (what was just
-        stored included), in the same transaction and one trip to the writer's thread."""
+    ) -> tuple[SaveResult, Standing]:
+        """`save`, then where the team and the person stand for the confirmation (what was
+        just stored included), in the same transaction and one trip to the writer's thread."""
         new = NewEntries(team_id, user_id, tuple(items), day, now, platform, note, source)
 
-        def work(conn: sqlite3.Connection) -> tuple[SaveResult, PeriodData]:
-            return new.save(conn), month_running(conn, team_id, period, metrics)
+        def work(conn: sqlite3.Connection) -> tuple[SaveResult, Standing]:
+            return new.save(conn), month_standing(conn, team_id, user_id, period, metrics)
 
         return await self._db.write(work)
 

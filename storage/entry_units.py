@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from kpi.models import Entry, Metric, MetricKind, Period, PeriodData, PeriodKind
@@ -182,23 +182,42 @@ def period_data(
     return data
 
 
-def month_running(
-    conn: sqlite3.Connection, team_id: int, period: Period, metrics: dict[str, Metric]
-) -> PeriodData:
-    """`_period_data` of a calendar month, its sums read from month_totals (0003)."""
+@dataclass(frozen=True)
+class Standing:
+    """Where a team and one person stand in a month: the figures of a confirmation."""
+
+    sums: dict[str, tuple[float, float]]  # summed metric -> (the team's, the person's)
+    data: PeriodData  # the month's durations and gauges (its sums are left empty)
+
+
+def month_standing(
+    conn: sqlite3.Connection,
+    team_id: int,
+    user_id: int,
+    period: Period,
+    metrics: dict[str, Metric],
+) -> Standing:
+    """The team's and the person's sums for `metrics` over a calendar month, read from
+    month_totals (0003) as one row per metric: this runs in the writer's thread after every
+    save, and each row fetched there waits its turn for the GIL behind the event loop (a row
+    per member made that wait most of a /lead's write)."""
     if period.kind is not PeriodKind.MONTH:
-        return period_data(conn, team_id, period, metrics)
-    data = PeriodData(period)
+        data = period_data(conn, team_id, period, metrics)
+        sums = {m: (sum(by.values()), by.get(user_id, 0.0)) for m, by in data.sums.items()}
+        return Standing(sums, replace(data, sums={}))
+    sums = {}
     summed = _keys(metrics, MetricKind.COUNTER, MetricKind.MONEY)
     if summed:
-        for metric, user_id, total in conn.execute(
-            "SELECT metric, user_id, total FROM month_totals WHERE team_id = ? AND month = ?"
-            f" AND metric IN ({_marks(summed)})",
-            (team_id, period.start.isoformat()[:7], *summed),
+        for metric, team, mine in conn.execute(
+            "SELECT metric, total(total), total(CASE WHEN user_id = ? THEN total END)"
+            " FROM month_totals WHERE team_id = ? AND month = ?"
+            f" AND metric IN ({_marks(summed)}) GROUP BY metric",
+            (user_id, team_id, period.start.isoformat()[:7], *summed),
         ):
-            data.sums.setdefault(metric, {})[user_id] = round(total, 6)  # float drift of +/-
+            sums[metric] = (round(team, 6), round(mine, 6))  # float drift of +/-
+    data = PeriodData(period)
     _durations_and_gauges(conn, data, team_id, metrics)
-    return data
+    return Standing(sums, data)
 
 
 def _durations_and_gauges(

@@ -84,11 +84,15 @@ async def test_confirmation_totals_are_the_month_so_far(tmp_path):
     month = period_containing(PeriodKind.MONTH, date(2026, 11, 20))
     await repo.entries.save(TEAM, 1, [("leads", 5.0)], date(2026, 10, 31), NOW)  # not November
     await repo.entries.save(TEAM, 1, [("leads", 2.0)], date(2026, 11, 1), NOW)
-    _, data = await repo.entries.save_and_total(
+    await repo.teams.ensure_member(TEAM, Person(2, "Q", None), NOW)
+    await repo.entries.save(TEAM, 2, [("leads", 0.1)], date(2026, 11, 2), NOW)
+    await repo.entries.save(TEAM, 2, [("leads", 0.2)], date(2026, 11, 3), NOW)
+    _, standing = await repo.entries.save_and_total(
         TEAM, 1, [("leads", 3.0)], date(2026, 11, 20), NOW, period=month, metrics=metrics
     )
-    assert data.sums == {"leads": {1: 5.0}}
-    assert data.sums == (await repo.entries.period_data(TEAM, month, metrics)).sums
+    assert standing.sums == {"leads": (5.3, 5.0)}  # the team's, then the person's
+    by_user = (await repo.entries.period_data(TEAM, month, metrics)).sums["leads"]
+    assert standing.sums["leads"] == (round(sum(by_user.values()), 6), by_user[1])
     await repo.close()
 
 
