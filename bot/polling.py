@@ -14,6 +14,7 @@ inbox, or a webhook's answer) only once it is done.
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
 from typing import Any
@@ -24,6 +25,8 @@ from aiogram.types import TelegramObject, Update
 
 from bot.inbox import Inbox
 
+log = logging.getLogger(__name__)
+
 MAX_IN_FLIGHT = 64  # updates handled at once; a getUpdates batch holds at most 100
 
 # The running update's work left behind its lane (per task: each update runs in its own).
@@ -31,9 +34,10 @@ _behind: ContextVar[list[asyncio.Future[Any]] | None] = ContextVar("behind_lane"
 
 
 def behind_lane(work: asyncio.Future[Any]) -> bool:
-    """Let the running update's lane go on to the person's next update while `work` (a
-    confirmation under way) finishes; the update still counts as handled only once it has.
-    False outside a lane (nothing waits for `work` then: the caller must)."""
+    """Let the running update's lane go on to its next update (the person's, or the
+    channel's) while `work` (a confirmation under way, a queued write) finishes; the update
+    still counts as handled only once it has, and an error of `work` is logged. False
+    outside a lane (nothing waits for `work` then: the caller must)."""
     behind = _behind.get()
     if behind is None:
         return False
@@ -82,6 +86,9 @@ class Lanes(BaseMiddleware):
             _behind.reset(token)
             if behind:  # outside the lane: the person's next update runs meanwhile
                 await asyncio.wait(behind)
+                for work in behind:  # the handler did not see these end: report them here
+                    if not work.cancelled() and (error := work.exception()) is not None:
+                        log.error("work left behind an update failed", exc_info=error)
             users[0] -= 1
             if not users[0]:
                 del self._lanes[key]

@@ -3,6 +3,7 @@ turn channel, discussion and Business updates into entries (storage/capture_unit
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -143,17 +144,19 @@ class CaptureRepo:
 
     # --- captured numbers ---
 
-    async def post(
+    def post(
         self, team_id: int, channel_id: int, message_id: int, media_group_id: str | None,
         day: date, signature: str | None, now: datetime,
-    ) -> None:  # fmt: skip
+    ) -> asyncio.Future[None]:  # fmt: skip
+        """The post's write, queued now (Database.queue): done once committed."""
         new = units.NewPost(team_id, channel_id, message_id, media_group_id, day, signature, now)
-        await self._db.write(new.save)
+        return self._db.queue(new.save)
 
-    async def reactions(
+    def reactions(
         self, team_id: int, channel_id: int, message_id: int, total: int, at: int, now: datetime
-    ) -> None:
-        await self._db.write(
+    ) -> asyncio.Future[None]:
+        """The post's latest reaction total, queued now (Database.queue): done once committed."""
+        return self._db.queue(
             lambda conn: units.reactions(conn, team_id, channel_id, message_id, total, at, now)
         )
 

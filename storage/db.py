@@ -195,6 +195,13 @@ class Database:
         of the process (the outbox's marks): a group of only such works commits without an
         fsync (synchronous=NORMAL; WAL keeps it consistent), and the next durable commit
         makes it durable too."""
+        return await self.queue(work, durable=durable)
+
+    def queue(
+        self, work: Callable[[sqlite3.Connection], T], *, durable: bool = True
+    ) -> asyncio.Future[T]:
+        """`write`, queued now, in order after every work queued before it; the future is
+        done once it committed (or with its error)."""
         loop = asyncio.get_running_loop()
         future: asyncio.Future[T] = loop.create_future()
         self._queued.append((work, future))
@@ -203,7 +210,7 @@ class Database:
             task = loop.create_task(self._commit_queued())
             self._committers.add(task)
             task.add_done_callback(self._committers.discard)
-        return await future
+        return future
 
     async def _commit_queued(self) -> None:
         async with self._write_lock:

@@ -313,3 +313,39 @@ async def test_the_demo_team_has_captured_posts_reactions_subscribers_and_reply_
             "Блогер", "Реклама ВК", None}  # fmt: skip
     finally:
         await repo.close()
+
+
+async def test_a_channels_next_update_does_not_wait_for_the_write_before(
+    harness: BotHarness, monkeypatch
+):
+    """A channel's posts and reaction totals share one lane (they have no sender). Each
+    queues its write in order and lets the lane go on; the counts come out the same."""
+    import asyncio
+    import threading
+    import time
+
+    from storage.capture_units import NewPost
+
+    fake, group, chan, _, boss, _ = setup(harness, discussion=False)
+    fake.now = at(16, 9)
+    await harness.say(group, boss, "/channel @sever_news")
+    first = tg.post(fake, chan, signature="Анна К.")
+    await settle(harness)
+    started, save = threading.Event(), NewPost.save
+
+    def slow_save(self: NewPost, conn) -> None:  # the writer's thread: the next post is slow
+        started.set()
+        time.sleep(0.5)
+        save(self, conn)
+
+    monkeypatch.setattr(NewPost, "save", slow_save)
+    tg.post(fake, chan)  # one getUpdates batch: the post, a reaction total, a post
+    tg.reactions(fake, chan, first["channel_post"]["message_id"], 4)
+    tg.post(fake, chan)
+    assert await asyncio.to_thread(started.wait, 5)
+    await asyncio.sleep(0.2)  # the two updates behind it in the channel's lane ran meanwhile
+    assert len(harness.repo.db._queued) == 2  # internal: the writes waiting for the writer
+    await settle(harness)
+    await harness.dp["lanes"].drained()  # each update ends once its write committed
+    assert (await totals(harness))["posts"] == 3
+    assert (await totals(harness))["likes"] == 4

@@ -10,6 +10,7 @@ from aiogram import Router
 from aiogram.types import Message
 
 from bot.clock import Clock
+from bot.polling import behind_lane
 from kpi.periods import local_today
 from storage.repository import Repository
 
@@ -28,10 +29,14 @@ async def channel_post(message: Message, repo: Repository, clock: Clock) -> None
     if team is None:
         return
     day = local_today(message.date, team.settings.timezone)
-    await repo.capture.post(
+    write = repo.capture.post(
         team.id, found.id, message.message_id, message.media_group_id, day,
         message.author_signature, clock.now(),
     )  # fmt: skip
+    # Queued in order: the channel's next update need not wait for the commit (its writes go
+    # after this one), only the update's hand-off to the inbox does.
+    if not behind_lane(write):
+        await write
 
 
 def create_router() -> Router:

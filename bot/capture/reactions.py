@@ -7,6 +7,7 @@ from aiogram import Router
 from aiogram.types import MessageReactionCountUpdated
 
 from bot.clock import Clock
+from bot.polling import behind_lane
 from storage.repository import Repository
 
 
@@ -18,7 +19,11 @@ async def reaction_count(
         return
     total = sum(r.total_count for r in update.reactions)
     at = int(update.date.timestamp())
-    await repo.capture.reactions(found.team_id, found.id, update.message_id, total, at, clock.now())
+    write = repo.capture.reactions(
+        found.team_id, found.id, update.message_id, total, at, clock.now()
+    )
+    if not behind_lane(write):  # queued in order, as a post's (bot/capture/posts.py)
+        await write
 
 
 def create_router() -> Router:
