@@ -3,13 +3,17 @@ Business chats, provenance — through the real dispatcher against the fake Bot 
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
+import threading
+import time
 from datetime import UTC, date, datetime
 
 from bot.capture.subscribers import FollowerCounts
 from kpi.metrics import BUILTIN_METRICS
 from kpi.models import Period, PeriodKind
+from storage.capture_units import NewPost
 from tests import fake_channel as tg
 from tests.harness import BotHarness
 
@@ -320,12 +324,6 @@ async def test_a_channels_next_update_does_not_wait_for_the_write_before(
 ):
     """A channel's posts and reaction totals share one lane (they have no sender). Each
     queues its write in order and lets the lane go on; the counts come out the same."""
-    import asyncio
-    import threading
-    import time
-
-    from storage.capture_units import NewPost
-
     fake, group, chan, _, boss, _ = setup(harness, discussion=False)
     fake.now = at(16, 9)
     await harness.say(group, boss, "/channel @sever_news")

@@ -77,7 +77,6 @@ async def test_a_slow_reply_does_not_hold_up_the_update_and_arrives_once(harness
     assert len(sends) == 1  # the pending row was not sent a second time
 
 
-
 async def test_a_reply_on_its_way_holds_up_neither_the_next_command_nor_the_order(harness):
     fake = harness.fake
     anya = fake.user(34, "Аня", language_code="ru")
