@@ -34,8 +34,9 @@ except ImportError:  # no wheel for this platform: zlib, slower
 
 
 # Drawn this many rows at a time (`Sheet` says why): 2.8 MB of Agg buffer with the margins,
-# instead of up to 9 MB, for up to three more passes over the tallest chart. A multiple of
-# the dpi, so that the hatching of a band lines up with the band above.
+# instead of up to 9 MB; a band draws only the artists that reach it, so what a chart costs
+# more is redrawing the few that span bands (axis lines, the bars' collection). A multiple
+# of the dpi, as `Sheet.bands` needs.
 BAND_ROWS = 3 * DPI
 
 

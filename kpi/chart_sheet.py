@@ -17,10 +17,12 @@ from collections.abc import Iterator
 import numpy as np
 from matplotlib.artist import Artist
 from matplotlib.backend_bases import RendererBase
+from matplotlib.collections import Collection
+from matplotlib.lines import Line2D
 from matplotlib.text import Text
 from matplotlib.transforms import Affine2D, Bbox
 
-from kpi.chart_text import TextRenderer
+from kpi.chart_text import Label, TextRenderer
 
 _local = threading.local()  # each thread's band renderer
 
@@ -42,7 +44,7 @@ class Sheet(Artist):
     9 MB for a 1080 x 1704 chart, and it was most of what a render held at its peak; the
     digest sender's memory is a goal of its own (docs/PERFORMANCE.md). Artists are placed
     through `shift` (the page's transform ends with it), which moves each band in turn onto
-    the renderer; every band is drawn in full, so a chart costs one pass per band.
+    the renderer; a band draws only the artists that reach its rows.
     """
 
     MARGIN = 30  # rows drawn on each side of a band and dropped: where Agg clips strokes
@@ -87,6 +89,35 @@ class Sheet(Artist):
         for artist in sorted(self.get_children(), key=lambda a: a.get_zorder()):
             artist.draw(renderer)
 
+    def _rows(self, artist: Artist, renderer: RendererBase) -> tuple[float, float]:
+        """The page rows (from the top) `artist` may leave a pixel on, padded for strokes
+        and antialiasing; all rows when unsure. Measured with `shift` at identity."""
+        pad = 4.0
+        if isinstance(artist, Label) and artist.get_transform().is_affine:
+            low, high = artist.y_span(renderer)
+            if low > high:  # invisible or empty: draws nothing
+                return np.inf, -np.inf
+        elif isinstance(artist, Text):
+            low, high = sorted(artist.get_window_extent(renderer).intervaly)
+        else:
+            if isinstance(artist, Line2D):
+                ys = artist.get_window_extent(renderer).intervaly
+                pad += artist.get_linewidth() * self.dpi / 72
+            elif isinstance(artist, Collection) and not np.any(artist.get_offsets()):
+                paths = artist.get_paths()
+                if not paths:
+                    return -np.inf, np.inf
+                points = np.concatenate([p.vertices for p in paths])
+                ys = artist.get_transform().transform(points)[:, 1]
+                pad += float(np.max(artist.get_linewidth(), initial=0.0)) * self.dpi / 72
+            else:
+                return -np.inf, np.inf
+            if not np.isfinite(ys).any():
+                return -np.inf, np.inf
+            low, high = float(np.nanmin(ys)), float(np.nanmax(ys))
+        rows = self.bbox.height  # display y runs up from the page's foot (see `bands`)
+        return rows - high - pad, rows - low + pad
+
     def bands(self) -> Iterator[np.ndarray]:
         """Draw the page band by band, top first, on the thread's band renderer; each band's
         RGBA rows (a view, valid until the next band).
@@ -95,18 +126,28 @@ class Sheet(Artist):
         multiple of the dpi (Agg lays its hatch tiles, one inch square, from that row; and
         an even number, as round-half-even text placement needs); each band keeps `MARGIN`
         rows of what is drawn around it (a stroke is cut 1 px outside the buffer, which
-        changes how its end is drawn)."""
+        changes how its end is drawn). A band draws only the artists that reach its rows:
+        every artist on every band cost the attainment chart half its time."""
         if self.renderer is None:
             raise RuntimeError("this sheet was released")
         rows, height = self.pixels[1], int(self.renderer.height)
+        self.shift.clear()
+        spans = [
+            (artist, *self._rows(artist, self.renderer))
+            for artist in sorted(self.get_children(), key=lambda a: a.get_zorder())
+        ]
+        buffer = np.asarray(self.renderer.buffer_rgba())
         top = done = 0  # the renderer's first page row; page rows yielded so far
         try:
             while done < rows:
                 # Page row r lands on buffer row r - top: Agg flips paths by its own height.
                 self.shift.clear().translate(0, height + top - rows)
-                self.draw(self.renderer)
+                buffer[:] = 255
+                for artist, first, last in spans:
+                    if last >= top and first < top + height:
+                        artist.draw(self.renderer)
                 end = rows if top + height >= rows else top + height - self.MARGIN
-                yield np.asarray(self.renderer.buffer_rgba())[done - top : end - top]
+                yield buffer[done - top : end - top]
                 top, done = top + self.band_rows, end
         finally:
             self.shift.clear()

@@ -214,7 +214,16 @@ class Page:
         return text.width_px(self.renderer) / DPI
 
     def boxes(self, boxes: Iterable[tuple[float, float, float, float]], **kw: Any) -> None:
-        """Rectangles given as (x, y, width, height) in inches, as one collection."""
+        """Rectangles given as (x, y, width, height) in inches, as one collection; a
+        `hatch` of slashes ("///") is drawn as lines (`hatch_lines` says why)."""
+        boxes = list(boxes)
+        hatch = kw.pop("hatch", None)
+        if hatch:
+            segments = hatch_lines(boxes, hatch)
+            self.lines(segments, colors=kw["edgecolors"], linewidths=HATCH_PT, zorder=kw["zorder"],
+                       gid="hatch")  # fmt: skip
+            if not kw.get("linewidths"):
+                return
         self.polygons(
             [[(x, y), (x + w, y), (x + w, y + h), (x, y + h)] for x, y, w, h in boxes], **kw
         )
@@ -281,6 +290,32 @@ class Page:
     def note(self, text: str) -> None:
         """Centred grey note, e.g. "no data" on a chart with nothing to draw."""
         self.text(WIDTH_IN / 2, self.fig.get_figheight() * 0.55, text, **NOTE)
+
+
+HATCH_PT = 1.0  # matplotlib's hatch.linewidth
+
+
+def hatch_lines(
+    boxes: Iterable[tuple[float, float, float, float]], hatch: str
+) -> list[list[tuple[float, float]]]:
+    """matplotlib's slash hatch over (x, y, width, height) boxes in inches, as segments cut
+    at each box's edges, in step across boxes: "/" has six lines across the diagonal of a
+    one-inch tile, a third of an inch apart along x; "///" eighteen, a ninth apart.
+
+    Agg renders a hatch into a one-inch tile again for every path it fills: ~1 ms a box
+    here, where these lines, all of a chart's boxes in one collection, take ~0.3 ms."""
+    if set(hatch) != {"/"}:
+        raise ValueError(f"only slash hatches are drawn, not {hatch!r}")
+    step = 2 / (6 * len(hatch))  # along x (matplotlib.hatch.NorthEastHatch)
+    segments = []
+    for x0, y0, w, h in boxes:
+        # y grows downwards: a "/" line is x + y = c; one every `step` from the page corner.
+        for k in range(math.ceil((x0 + y0) / step), math.floor((x0 + w + y0 + h) / step) + 1):
+            c = k * step
+            a, b = max(x0, c - (y0 + h)), min(x0 + w, c - y0)
+            if b > a:
+                segments.append([(a, c - a), (b, c - b)])
+    return segments
 
 
 @functools.lru_cache(maxsize=64)

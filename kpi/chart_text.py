@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from math import cos, isfinite, radians, sin
+from math import cos, inf, isfinite, radians, sin
 from typing import Any, Generic, TypeVar
 
 import matplotlib as mpl
@@ -194,6 +194,17 @@ class Label(Text):
         """The width `get_window_extent` gives, without its round trip through the figure's
         dpi (set and restored, with their callbacks)."""
         return float(self._get_layout(renderer)[0].width) if self.get_visible() else 0.0
+
+    def y_span(self, renderer: RendererBase) -> tuple[float, float]:
+        """The display y interval `get_window_extent` gives, without its dpi round trip;
+        (inf, -inf) when nothing is drawn."""
+        if not self.get_visible() or not self._text:
+            return inf, -inf
+        box = self._get_layout(renderer)[0]
+        x, y = self.get_unitless_position()
+        m = self.get_transform().get_matrix()  # affine: the charts place text in inches
+        y = m[1, 0] * x + m[1, 1] * y + m[1, 2]
+        return float(box.y0 + y), float(box.y1 + y)
 
     def draw(self, renderer: RendererBase) -> None:
         if not (isinstance(renderer, TextRenderer) and self._plain() and not self.get_rotation()):

@@ -160,7 +160,7 @@ def test_all_none_data_renders_no_data_not_zero():
     fig = attainment_figure(bars, title="Цели", no_data=NO_DATA, legend=LEGEND)
     assert [t.get_text() for t in texts(fig)].count(NO_DATA) == 5 + 1  # slots + legend
     polys = fig.findobj(PolyCollection)
-    assert any(c.get_hatch() for c in polys)
+    assert fig.findobj(lambda a: a.get_gid() == "hatch")  # the empty slots are hatched
     # no bar at all, not even a zero-length one: nothing is filled
     assert all(len(c.get_facecolor()) == 0 or not c.get_facecolor()[:, 3].any() for c in polys)
     assert_png(attainment_chart(bars, title="Цели", no_data=NO_DATA, legend=LEGEND))
@@ -339,6 +339,42 @@ def test_banded_cached_text_draws_the_same_pixels_as_plain_agg_on_the_whole_page
         fig.draw(agg)
         plain = np.asarray(agg.buffer_rgba())
         assert (drawn[0] == plain).all() and (drawn[1] == plain).all()
+
+
+def test_a_band_draws_only_the_artists_that_reach_it(monkeypatch):
+    fig = attainment_figure(twenty_bars(), title="Цели", no_data=NO_DATA, legend=LEGEND)
+    drawn: dict[int, int] = {}
+    for artist in fig.get_children():
+        draw = artist.draw
+
+        def counted(renderer, artist=artist, draw=draw):
+            drawn[id(artist)] = drawn.get(id(artist), 0) + 1
+            return draw(renderer)
+
+        monkeypatch.setattr(artist, "draw", counted)
+    bands = len(list(fig.bands()))
+    assert bands >= 4
+    labels = texts(fig, "row-label")
+    # A row's label falls in one band, or two where a band's edge cuts it; never in all.
+    assert all(1 <= drawn.get(id(label), 0) <= 2 for label in labels)
+    assert sum(drawn.values()) < len(fig.get_children()) * bands / 2
+
+
+def test_a_slash_hatch_is_drawn_as_matplotlibs_lines_cut_at_the_box():
+    boxes = [(1.0, 2.0, 4.0, 0.3), (5.2, 2.0, 1.0, 0.3)]
+    segments = st.hatch_lines(boxes, "///")
+    for (x0, y0), (x1, y1) in segments:
+        assert math.isclose(x1 - x0, y0 - y1)  # "/": up and to the right, y growing down
+        assert any(
+            bx - 1e-9 <= min(x0, x1) and max(x0, x1) <= bx + w + 1e-9
+            and by - 1e-9 <= min(y0, y1) and max(y0, y1) <= by + h + 1e-9
+            for bx, by, w, h in boxes
+        )  # fmt: skip
+    # A ninth of an inch apart along x, as matplotlib's "///" in a one-inch tile.
+    starts = sorted({round(x0 + y0, 9) for (x0, y0), _ in segments})
+    assert all(math.isclose(b - a, 1 / 9, abs_tol=1e-6) for a, b in itertools.pairwise(starts))
+    with pytest.raises(ValueError):
+        st.hatch_lines(boxes, "xx")
 
 
 def test_a_label_is_measured_anew_once_its_style_changes():
