@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
-from kpi.models import Entry, Metric, MetricKind, Period, PeriodData, PeriodKind
+from kpi.models import Entry, Metric, MetricKind, Period, PeriodData
 from storage.records import SaveResult, Source, parse_day, utc_iso
 
 ENTRY_COLUMNS = "id, team_id, user_id, metric, value, day, platform, note, created_at, captured"
@@ -171,15 +171,32 @@ def period_data(
 ) -> PeriodData:
     data = PeriodData(period)
     summed = _keys(metrics, MetricKind.COUNTER, MetricKind.MONEY)
-    for metric, user_id, total in conn.execute(
-        "SELECT metric, user_id, SUM(value) FROM entries WHERE team_id = ? AND day >= ?"
-        " AND day < ? AND deleted_at IS NULL GROUP BY metric, user_id",
-        (team_id, period.start.isoformat(), period.end.isoformat()),
-    ):
+    if _calendar_month(period):
+        # A row per person and metric from month_totals (0003, 0009), not a sum over every
+        # entry of the month: ~1 ms against ~4 for a team of 30 (bench/bench_kpi.py).
+        rows = conn.execute(
+            "SELECT metric, user_id, round(total, 6) FROM month_totals"  # float drift of +/-
+            " WHERE team_id = ? AND month = ? AND entries > 0",
+            (team_id, period.start.isoformat()[:7]),
+        )
+    else:
+        rows = conn.execute(
+            "SELECT metric, user_id, SUM(value) FROM entries WHERE team_id = ? AND day >= ?"
+            " AND day < ? AND deleted_at IS NULL GROUP BY metric, user_id",
+            (team_id, period.start.isoformat(), period.end.isoformat()),
+        )
+    for metric, user_id, total in rows:
         if metric in summed:
             data.sums.setdefault(metric, {})[user_id] = total
     _durations_and_gauges(conn, data, team_id, metrics)
     return data
+
+
+def _calendar_month(period: Period) -> bool:
+    """The period is one whole calendar month: what a month_totals row sums."""
+    start, end = period.start, period.end
+    following = date(start.year + start.month // 12, start.month % 12 + 1, 1)
+    return start.day == 1 and end == following
 
 
 @dataclass(frozen=True)
@@ -201,7 +218,7 @@ def month_standing(
     month_totals (0003) as one row per metric: this runs in the writer's thread after every
     save, and each row fetched there waits its turn for the GIL behind the event loop (a row
     per member made that wait most of a /lead's write)."""
-    if period.kind is not PeriodKind.MONTH:
+    if not _calendar_month(period):
         data = period_data(conn, team_id, period, metrics)
         sums = {m: (sum(by.values()), by.get(user_id, 0.0)) for m, by in data.sums.items()}
         return Standing(sums, replace(data, sums={}))
@@ -210,7 +227,7 @@ def month_standing(
     if summed:
         for metric, team, mine in conn.execute(
             "SELECT metric, total(total), total(CASE WHEN user_id = ? THEN total END)"
-            " FROM month_totals WHERE team_id = ? AND month = ?"
+            " FROM month_totals WHERE team_id = ? AND month = ? AND entries > 0"
             f" AND metric IN ({_marks(summed)}) GROUP BY metric",
             (user_id, team_id, period.start.isoformat()[:7], *summed),
         ):

@@ -1,4 +1,5 @@
-"""month_totals (migration 0003) always equals the sum of the live entries, whatever writes."""
+"""month_totals (migrations 0003, 0009) always equals the sum and count of the live entries,
+whatever writes; a calendar month's period_data reads it and matches the entries."""
 
 from __future__ import annotations
 
@@ -18,16 +19,16 @@ from storage.repository import Repository
 
 TEAM = -1007007
 NOW = datetime(2026, 11, 20, 12, tzinfo=UTC)
-TOTALS = "SELECT team_id, metric, month, user_id, round(total, 6) FROM month_totals"
+TOTALS = "SELECT team_id, metric, month, user_id, round(total, 6), entries FROM month_totals"
 RECOMPUTED = (
-    "SELECT team_id, metric, substr(day, 1, 7), user_id, round(SUM(value), 6) FROM entries"
-    " WHERE deleted_at IS NULL GROUP BY 1, 2, 3, 4"
+    "SELECT team_id, metric, substr(day, 1, 7), user_id, round(SUM(value), 6), COUNT(*)"
+    " FROM entries WHERE deleted_at IS NULL GROUP BY 1, 2, 3, 4"
 )
 
 
 def _mismatch(path) -> set:
     with closing(sqlite3.connect(path)) as conn:
-        kept = {r for r in conn.execute(TOTALS) if r[4] != 0}  # emptied by deletes: zero rows
+        kept = {r for r in conn.execute(TOTALS) if r[5] != 0}  # emptied by deletes: zero rows
         return kept ^ set(conn.execute(RECOMPUTED))
 
 
@@ -43,7 +44,7 @@ async def test_totals_follow_saves_edits_deletes_and_imports(tmp_path):
         uid = rng.choice((1, 2))
         day = date(2026, 11, 20) - timedelta(days=rng.randrange(45))  # two months
         items = [
-            (rng.choice(("leads", "revenue")), rng.choice((1.0, 0.1, 1.5, 12500.0)))
+            (rng.choice(("leads", "revenue")), rng.choice((1.0, 0.1, 1.5, 12500.0, 0.0)))
             for _ in range(rng.choice((1, 1, 2, 3)))  # a /sale or /resp records several
         ]
         action = rng.random()
@@ -72,8 +73,24 @@ async def test_totals_follow_saves_edits_deletes_and_imports(tmp_path):
         else:
             rows = [ImportRow(step, uid, m, v, day) for m, v in (("leads", 2.0), ("revenue", 0.3))]
             await repo.entries.import_rows(TEAM, rows, NOW)
+    for month in ("2026-10", "2026-11"):  # read from month_totals: the same as the entries
+        period = period_containing(PeriodKind.MONTH, date.fromisoformat(f"{month}-15"))
+        data = await repo.entries.period_data(TEAM, period, BUILTIN_METRICS)
+        read = {(m, user, round(v, 6)) for m, by in data.sums.items() for user, v in by.items()}
+        assert read == _summed(path, month) and read
     await repo.close()
     assert _mismatch(path) == set()
+
+
+def _summed(path, month: str) -> set:
+    with closing(sqlite3.connect(path)) as conn:
+        return set(
+            conn.execute(
+                "SELECT metric, user_id, round(SUM(value), 6) FROM entries WHERE team_id = ?"
+                " AND substr(day, 1, 7) = ? AND deleted_at IS NULL GROUP BY 1, 2",
+                (TEAM, month),
+            )
+        )
 
 
 async def test_confirmation_totals_are_the_month_so_far(tmp_path):
@@ -124,4 +141,4 @@ def test_migration_counts_what_was_logged_before_it(tmp_path):
     asyncio.run(reopen())
     assert _mismatch(path) == set()
     with closing(sqlite3.connect(path)) as conn:
-        assert conn.execute(TOTALS).fetchall() == [(TEAM, "leads", "2026-11", 1, 2.0)]
+        assert conn.execute(TOTALS).fetchall() == [(TEAM, "leads", "2026-11", 1, 2.0, 1)]
