@@ -18,7 +18,7 @@ import struct
 import zlib
 
 import numpy as np
-from matplotlib.transforms import Affine2D
+from matplotlib.transforms import Affine2D, CompositeAffine2D
 
 from kpi.chart_sheet import Sheet
 from kpi.chart_style import DPI, MAX_HEIGHT_IN, WIDTH_IN, Page
@@ -45,7 +45,10 @@ def new_page(height_in: float, decimal: str = ".") -> Page:
     # Whole pixels: every page is drawn on the one band renderer its thread keeps (Sheet).
     height = round(min(max(height_in, 2.0), MAX_HEIGHT_IN) * DPI) / DPI
     sheet = Sheet(WIDTH_IN, height, DPI, BAND_ROWS)
-    to = Affine2D().scale(1, -1).translate(0, height) + sheet.dpi_scale_trans + sheet.shift
+    # Composed by hand: `a + b + c` of affines makes a generic composite, whose matrix is
+    # computed anew (a new Affine2D) each time an artist asks, where this one is cached.
+    flip = Affine2D().scale(1, -1).translate(0, height)
+    to = CompositeAffine2D(CompositeAffine2D(flip, sheet.dpi_scale_trans), sheet.shift)
     return Page(sheet, to, decimal)
 
 

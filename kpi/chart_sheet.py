@@ -108,7 +108,12 @@ class Sheet(Artist):
                 if not paths:
                     return -np.inf, np.inf
                 points = np.concatenate([p.vertices for p in paths])
-                ys = artist.get_transform().transform(points)[:, 1]
+                to = artist.get_transform()
+                if to.is_affine:  # the charts' case; `transform` checks its input at length
+                    m = to.get_matrix()
+                    ys = m[1, 0] * points[:, 0] + m[1, 1] * points[:, 1] + m[1, 2]
+                else:
+                    ys = to.transform(points)[:, 1]
                 pad += float(np.max(artist.get_linewidth(), initial=0.0)) * self.dpi / 72
             else:
                 return -np.inf, np.inf

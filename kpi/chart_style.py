@@ -25,7 +25,7 @@ from matplotlib.collections import LineCollection, PolyCollection
 from matplotlib.font_manager import FontProperties
 from matplotlib.lines import Line2D
 from matplotlib.ticker import MaxNLocator
-from matplotlib.transforms import Transform, offset_copy
+from matplotlib.transforms import CompositeAffine2D, ScaledTranslation, Transform
 
 from kpi.chart_sheet import Sheet
 from kpi.chart_text import Label
@@ -193,7 +193,10 @@ class Page:
     def text(self, x: float, y: float, s: str, *, size: float = LABEL_PT, **kw: Any) -> Label:
         """Plain text at (x, y) inches; `dx`/`dy` nudge it by points."""
         dx, dy = kw.pop("dx", 0), kw.pop("dy", 0)
-        at = offset_copy(self.to, fig=self.fig, x=dx, y=dy, units="points") if dx or dy else self.to
+        at = self.to
+        if dx or dy:  # offset_copy, kept affine (see `kpi.chart_render.new_page`)
+            nudge = ScaledTranslation(dx / 72, dy / 72, self.fig.dpi_scale_trans)
+            at = CompositeAffine2D(at, nudge)
         style = {**TEXT, **kw}
         # Named arguments and a ready FontProperties (Text copies it): Text.update() would
         # apply each keyword through its setter, a third of what a label costs to make.

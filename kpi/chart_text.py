@@ -196,15 +196,22 @@ class Label(Text):
         return float(self._get_layout(renderer)[0].width) if self.get_visible() else 0.0
 
     def y_span(self, renderer: RendererBase) -> tuple[float, float]:
-        """The display y interval `get_window_extent` gives, without its dpi round trip;
-        (inf, -inf) when nothing is drawn."""
+        """A display y interval that holds all the label draws, whatever its alignment;
+        (inf, -inf) when nothing is drawn. From the font size, not the layout: a band asks
+        this of every label (`Sheet.bands`), and building the layout's cache key cost more."""
         if not self.get_visible() or not self._text:
             return inf, -inf
-        box = self._get_layout(renderer)[0]
+        if self.get_rotation():
+            box = self.get_window_extent(renderer)
+            return float(box.y0), float(box.y1)
         x, y = self.get_unitless_position()
         m = self.get_transform().get_matrix()  # affine: the charts place text in inches
         y = m[1, 0] * x + m[1, 1] * y + m[1, 2]
-        return float(box.y0 + y), float(box.y1 + y)
+        # A line is ~1.2 em high with its spacing; twice the whole height either side.
+        lines = self._text.count("\n") + 1
+        em = self._fontproperties.get_size_in_points() * renderer.dpi / 72
+        reach = 2 * lines * em * max(self._linespacing, 1.2)
+        return float(y - reach), float(y + reach)
 
     def draw(self, renderer: RendererBase) -> None:
         if not (isinstance(renderer, TextRenderer) and self._plain() and not self.get_rotation()):
