@@ -54,13 +54,19 @@ def trend_figure(
     right = st.WIDTH_IN - 0.3
     step = (right - left) / n
     xs = [left + (i + 0.5) * step for i in range(n)]
+    rules = Rules([], [])
     for s, top, scale in zip(series, tops, scales, strict=True):
         name = st.shorten(f"{s.label}, {s.unit}" if s.unit else s.label, 60, 1)
         page.text(st.PAD_IN + 0.05, top - panel_head + 0.02, name, va="top", fontweight="bold")
         if all(v is None for v in s.values):
             page.text((left + right) / 2, top + plot_h / 2, no_data, **st.NOTE)
         else:
-            _trend_panel(page, s, xs, (left, right, top, plot_h), scale, target_label)
+            _trend_panel(page, s, xs, (left, right, top, plot_h), scale, target_label, rules)
+    # Every panel's grid and base lines in two collections, not two a panel: a collection
+    # costs more to make and draw than its lines (bench/bench_charts.py). The dashed targets
+    # stay one a panel: Agg carries a dash pattern on from one line of a collection to the next.
+    page.lines(rules.grid, **st.GRID_LINE)
+    page.lines(rules.base, **st.BASE_LINE)
     # Thin the dates by an estimated width so a dozen never collide; keep the newest.
     slot = max(st.estimate_width_in(label, st.SMALL_PT) for label in x_labels) + 0.15
     for i in range(n - 1, -1, -max(1, math.ceil(slot / step))):
@@ -70,6 +76,14 @@ def trend_figure(
     return page.fig
 
 
+@dataclass(frozen=True)
+class Rules:
+    """The panels' grid and base lines, drawn once all panels are laid out."""
+
+    grid: list[list[place.Point]]
+    base: list[list[place.Point]]
+
+
 def _trend_panel(
     page: st.Page,
     s: TrendSeries,
@@ -77,6 +91,7 @@ def _trend_panel(
     box: tuple[float, float, float, float],
     scale: tuple[float, float, list[float]],
     target_label: str,
+    rules: Rules,
 ) -> None:
     left, right, top, height = box
     lo, hi, ticks = scale
@@ -84,8 +99,8 @@ def _trend_panel(
     def y(v: float) -> float:
         return top + height * (hi - v) / (hi - lo)
 
-    page.lines([[(left, y(t)), (right, y(t))] for t in ticks], **st.GRID_LINE)
-    page.lines([[(left, y(lo)), (right, y(lo))]], **st.BASE_LINE)
+    rules.grid.extend([(left, y(t)), (right, y(t))] for t in ticks)
+    rules.base.append([(left, y(lo)), (right, y(lo))])
     i, v = next((i, v) for i, v in reversed(list(enumerate(s.values))) if v is not None)
     places = st.precision([s.target, v])  # the target and the last value side by side
     ys = [math.nan if v is None else y(v) for v in s.values]  # NaN: a gap, not a zero
