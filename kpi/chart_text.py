@@ -31,14 +31,20 @@ V = TypeVar("V")
 _Laid = tuple[float, float, float, np.ndarray, float, float]
 
 
-def _style(prop: FontProperties) -> tuple[Any, ...]:
+def _style(prop: FontProperties, rc: tuple[Any, ...]) -> tuple[Any, ...]:
     """What decides how a string in `prop` is laid out and rasterised, as a cache key (the
-    FontProperties itself is mutable and hashes by its current state)."""
+    FontProperties itself is mutable and hashes by its current state); `rc` is
+    `TextRenderer.rc`."""
     return (
         tuple(prop.get_family()), prop.get_slant(), prop.get_variant(), prop.get_weight(),
-        prop.get_stretch(), prop.get_size_in_points(), prop.get_file(),
-        mpl.rcParams["text.hinting_factor"], mpl.rcParams["text.kerning_factor"],
+        prop.get_stretch(), prop.get_size_in_points(), prop.get_file(), *rc,
     )  # fmt: skip
+
+
+def _rc() -> tuple[Any, ...]:
+    """The rcParams a text's layout and bitmap depend on: hinting flags and factor, kerning."""
+    rc = mpl.rcParams
+    return get_hinting_flag(), rc["text.hinting_factor"], rc["text.kerning_factor"]
 
 
 class TextCache(Generic[V]):
@@ -95,11 +101,17 @@ TEXT_CACHE: TextCache[_Laid] = TextCache(2 * 2**20)
 
 class TextRenderer(RendererAgg):
     """Agg that lays out and rasterises a plain string once: measuring while laying out
-    fills `TEXT_CACHE`, drawing blits the cached bitmap exactly as Agg would place it."""
+    fills `TEXT_CACHE`, drawing blits the cached bitmap exactly as Agg would place it.
+
+    `rc` holds the rcParams of `_rc`, read again for every chart (`Sheet`): a chart asks
+    for a text's cache key a few hundred times, and rcParams lookups were a third of it."""
+
+    rc: tuple[Any, ...] = ()
 
     def _laid(self, s: str, prop: FontProperties, antialiased: bool) -> _Laid:
-        flags = get_hinting_flag()
-        key = (s, *_style(prop), self.dpi, flags, antialiased)
+        rc = self.rc or _rc()
+        flags = rc[0]
+        key = (s, *_style(prop, rc), self.dpi, antialiased)
         laid = TEXT_CACHE.get(key)
         if laid is None:
             font = self._prepare_font(prop)
@@ -179,7 +191,7 @@ class Label(Text):
         if not (isinstance(renderer, TextRenderer) and self._plain()):
             return super()._get_layout(renderer)
         key = (
-            self._text, *_style(self._fontproperties), renderer.dpi, get_hinting_flag(),
+            self._text, *_style(self._fontproperties, renderer.rc or _rc()), renderer.dpi,
             self._linespacing,
             self.get_rotation(), self._rotation_mode, self._get_multialignment(),
             self._horizontalalignment, self._verticalalignment,
