@@ -56,6 +56,17 @@ async def _settle(fake: BenchFake, proc: BotProcess) -> None:
         raise RuntimeError(f"bot exited:\n{proc.tail()}")
 
 
+async def _invite_link(fake: BenchFake) -> str:
+    """The link `/invite` made. Waited for: on a slow machine the fake can fall quiet
+    (`wait_idle`) while the handler still waits for its write, before it asks Telegram."""
+    deadline = time.perf_counter() + TIMEOUT
+    while not tg.world(fake).links:
+        if time.perf_counter() > deadline:
+            raise TimeoutError("/invite made no invite link")
+        await asyncio.sleep(0.05)
+    return next(iter(tg.world(fake).links))
+
+
 async def leads(fake: BenchFake, proc: BotProcess, chat: dict, people: list[dict],
                 count: int) -> dict[str, Any]:  # fmt: skip
     done = fake.replies_reach(chat["id"], fake.replies.get(chat["id"], 0) + count)
@@ -132,7 +143,7 @@ async def measure(count: int, tmp: Path) -> dict[str, Any]:
             fake.now = int(time.time())
             tg.connect_business(fake, people[0], "bench-biz")
             await _settle(fake, proc)
-            link = next(iter(tg.world(fake).links))
+            link = await _invite_link(fake)
             result = {"lead": await leads(fake, proc, chat, people, count)}
             result["channel"] = await channel_traffic(fake, proc, chan, talk, people, link, count)
             await _settle(fake, proc)
