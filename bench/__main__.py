@@ -34,7 +34,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from bench.common import machine, table
+from bench.common import cpu_ticks, machine, steal_pct, table
 from tests.processes import ROOT
 
 BUDGET = 580.0  # seconds for sections 1-5: issue 6 asks for under 10 minutes
@@ -142,7 +142,7 @@ async def collect(plan: Plan, only: tuple[str, ...]) -> dict[str, Any]:
         for name in only:
             timeout = min(TIMEOUTS[name], deadline - time.monotonic())
             print(f"\n== {name}: python {shlex.join(argv[name])}", flush=True)
-            started = time.perf_counter()
+            started, ticks = time.perf_counter(), cpu_ticks()
             try:
                 if timeout < 5:
                     raise TimeoutError("no time left in the budget")
@@ -158,6 +158,7 @@ async def collect(plan: Plan, only: tuple[str, ...]) -> dict[str, Any]:
                 print(f"  !! {name} failed: {error}", flush=True)
                 figures[name] = {"error": str(error)}
             figures.setdefault("seconds", {})[name] = time.perf_counter() - started
+            figures.setdefault("steal_pct", {})[name] = steal_pct(ticks, cpu_ticks())
     return figures
 
 
@@ -308,6 +309,9 @@ def main() -> None:
     print(machine_line(m, load_before))
     sections = ", ".join(f"{k} {v:.0f} s" for k, v in figures.get("seconds", {}).items())
     print(f"wall time: {wall:.0f} s ({sections}); plan: {asdict(plan)}")
+    stolen = [f"{k} {v:.0f} %" for k, v in figures.get("steal_pct", {}).items() if v is not None]
+    if stolen:  # a run whose sections lost much of their CPU time says little about the bot
+        print(f"CPU time taken by the hypervisor (steal): {', '.join(stolen)}")
     print(f"command: {command}")
     if args.json:
         record = {"command": command, "wall_seconds": wall, "plan": asdict(plan), "machine": m,

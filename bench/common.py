@@ -59,6 +59,24 @@ def machine() -> dict[str, Any]:
     }
 
 
+def cpu_ticks() -> tuple[int, int] | None:
+    """(stolen, all) CPU ticks of the machine so far, from /proc/stat; None off Linux. On a
+    shared VM the hypervisor's steal is the noise no in-run reference fully cancels."""
+    try:
+        with open("/proc/stat", encoding="ascii") as stat:
+            fields = [int(x) for x in stat.readline().split()[1:9]]
+    except (OSError, ValueError):
+        return None
+    return (fields[7], sum(fields)) if len(fields) == 8 else None
+
+
+def steal_pct(before: tuple[int, int] | None, after: tuple[int, int] | None) -> float | None:
+    """Share of the machine's CPU time between two `cpu_ticks` the hypervisor took away."""
+    if before is None or after is None or after[1] <= before[1]:
+        return None
+    return 100 * (after[0] - before[0]) / (after[1] - before[1])
+
+
 # --- numbers ---
 
 
