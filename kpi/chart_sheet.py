@@ -87,8 +87,11 @@ class Sheet(Artist):
     def draw(self, renderer: RendererBase) -> None:
         """White page, then every artist by z-order (as `Figure.draw`), on any renderer."""
         np.asarray(renderer.buffer_rgba())[:] = 255  # type: ignore[attr-defined]
-        for artist in sorted(self.get_children(), key=lambda a: a.get_zorder()):
+        for artist in self._in_order():
             artist.draw(renderer)
+
+    def _in_order(self) -> list[Artist]:
+        return sorted(self.get_children(), key=lambda a: a.get_zorder())
 
     def _rows(self, artist: Artist, renderer: RendererBase) -> tuple[float, float]:
         """The page rows (from the top) `artist` may leave a pixel on, padded for strokes
@@ -138,10 +141,7 @@ class Sheet(Artist):
             raise RuntimeError("this sheet was released")
         rows, height = self.pixels[1], int(self.renderer.height)
         self.shift.clear()
-        spans = [
-            (artist, *self._rows(artist, self.renderer))
-            for artist in sorted(self.get_children(), key=lambda a: a.get_zorder())
-        ]
+        spans = [(artist, *self._rows(artist, self.renderer)) for artist in self._in_order()]
         buffer = np.asarray(self.renderer.buffer_rgba())
         top = done = 0  # the renderer's first page row; page rows yielded so far
         try:

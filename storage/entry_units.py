@@ -11,7 +11,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
-from kpi.models import Entry, Metric, MetricKind, Period, PeriodData
+from kpi.models import Entry, Metric, MetricKind, Period, PeriodData, PeriodKind
+from kpi.periods import period_containing
 from storage.records import SaveResult, Source, parse_day, utc_iso
 
 ENTRY_COLUMNS = "id, team_id, user_id, metric, value, day, platform, note, created_at, captured"
@@ -194,9 +195,8 @@ def period_data(
 
 def _calendar_month(period: Period) -> bool:
     """The period is one whole calendar month: what a month_totals row sums."""
-    start, end = period.start, period.end
-    following = date(start.year + start.month // 12, start.month % 12 + 1, 1)
-    return start.day == 1 and end == following
+    month = period_containing(PeriodKind.MONTH, period.start)
+    return (period.start, period.end) == (month.start, month.end)
 
 
 @dataclass(frozen=True)
