@@ -6,6 +6,7 @@ missing operand. It is never turned into 0 %: a zero shown to a manager must be 
 
 from __future__ import annotations
 
+import bisect
 import math
 import statistics
 from collections.abc import Callable, Iterable
@@ -91,24 +92,42 @@ class KpiReport:
     people: dict[int, dict[str, KpiValue]]  # user_id -> per-person KPIs only
 
 
-@dataclass(frozen=True)
 class _View:
-    """One slice of PeriodData: the whole team, or one person (who has no gauges)."""
+    """One slice of PeriodData: the whole team, or one person (who has no gauges). Each sum
+    and each sorted list of durations is worked out once: a report asks for the same ones
+    again and again (leads for leads, conversion and qualified share; response times for
+    their median, p90 and SLA), and the team's durations are every member's."""
 
-    data: PeriodData
-    user_id: int | None = None
+    __slots__ = ("_durations", "_sums", "data", "user_id")
+
+    def __init__(self, data: PeriodData, user_id: int | None = None) -> None:
+        self.data = data
+        self.user_id = user_id
+        self._sums: dict[str, float | None] = {}
+        self._durations: dict[str, list[float]] = {}
 
     def sum(self, key: str) -> float | None:
+        if key in self._sums:
+            return self._sums[key]
         by_user = self.data.sums.get(key) or {}
         if self.user_id is None:
-            return math.fsum(by_user.values()) if by_user else None
-        return by_user.get(self.user_id)
+            total = math.fsum(by_user.values()) if by_user else None
+        else:
+            total = by_user.get(self.user_id)
+        self._sums[key] = total
+        return total
 
     def durations(self, key: str) -> list[float]:
-        by_user = self.data.durations.get(key) or {}
-        if self.user_id is None:
-            return sorted(v for values in by_user.values() for v in values)
-        return sorted(by_user.get(self.user_id, []))
+        """Sorted; shared between callers, so not to be changed."""
+        found = self._durations.get(key)
+        if found is None:
+            by_user = self.data.durations.get(key) or {}
+            if self.user_id is None:
+                found = sorted(v for values in by_user.values() for v in values)
+            else:
+                found = sorted(by_user.get(self.user_id, []))
+            self._durations[key] = found
+        return found
 
     def gauge_last(self, key: str) -> float | None:
         return self.data.gauge_last.get(key) if self.user_id is None else None
@@ -134,9 +153,10 @@ def _p90(values: list[float]) -> float | None:
 
 
 def _sla(values: list[float], limit: float) -> float | None:
+    """The share within `limit`; `values` are sorted (_View.durations)."""
     if not values:
         return None
-    return sum(1 for v in values if v <= limit) / len(values) * 100
+    return bisect.bisect_right(values, limit) / len(values) * 100
 
 
 def _engagement(v: _View) -> float | None:
