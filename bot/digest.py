@@ -19,9 +19,9 @@ from bot.goals import GoalLine, goal_lines
 from bot.i18n import Texts
 from bot.reports import TeamReport, build_report
 from bot.views import report
-from kpi.compute import compute_kpis, rank
+from kpi.compute import rank, team_values
 from kpi.metrics import KpiDef, KpiUnit, all_kpis
-from kpi.models import Direction, Period, PeriodData, PeriodKind, Status, Target
+from kpi.models import Direction, Period, PeriodKind, Status, Target
 from kpi.periods import periods_back
 from kpi.targets import target_in_force
 from storage.records import Team
@@ -100,14 +100,15 @@ async def _trend(repo: Repository, built: TeamReport, targets: list[Target], t: 
     periods = periods_back(
         built.report.period.kind, last_day, TREND_LENGTH[built.report.period.kind]
     )
-    reports = []
-    for period in periods:
-        data = await repo.entries.period_data(built.team.id, period, built.metrics)
-        reports.append(compute_kpis(data, PeriodData(period), built.team.settings, built.metrics))
+    settings, metrics = built.team.settings, built.metrics
+    reports = [
+        team_values(data, settings, metrics, TREND_KPIS)
+        for data in await repo.entries.periods_data(built.team.id, periods, metrics)
+    ]
     labels = [_axis_label(p, t) for p in periods]
     series = []
     for key in TREND_KPIS:
-        values = [r.team[key].value if key in r.team else None for r in reports]
+        values = [r[key] for r in reports]
         target = target_in_force(targets, key, built.report.period)
         series.append((key, values, target.value if target else None))
     return _Trend(labels, series)
@@ -202,9 +203,7 @@ def _render(
             for key in PEOPLE_KPIS
         ]
         names = [people.get(uid, str(uid)) for uid in ids]
-        png = people_chart(
-            names, groups, title=t("chart-people"), no_data=no_data, decimal=decimal
-        )
+        png = people_chart(names, groups, title=t("chart-people"), no_data=no_data, decimal=decimal)
         charts.append(("people.png", png))
     return tuple(charts)
 

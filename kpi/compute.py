@@ -264,6 +264,17 @@ def compute_kpis(
     )
 
 
+def team_values(
+    data: PeriodData, settings: TeamSettings, metrics: dict[str, Metric], keys: Iterable[str]
+) -> dict[str, float | None]:
+    """The team's value of each of `keys` for one period: what a trend chart plots, without
+    the previous period and the people that `compute_kpis` works out too."""
+    custom = {k: m for k, m in metrics.items() if k not in BUILTIN_METRICS}
+    catalog = {**BUILTIN_METRICS, **custom}
+    view = _View(data)
+    return {k: _value(k, view, settings, {}, catalog) for k in keys}
+
+
 def rank(report: KpiReport, kpi: str, direction: Direction) -> list[tuple[int, float]]:
     """People with a value for `kpi` this period, best first; ties by user id (stable /top)."""
     scored = [

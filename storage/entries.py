@@ -152,6 +152,14 @@ class EntryRepo:
         """The same aggregates as kpi.compute.aggregate, in a few indexed queries."""
         return await self._db.read(lambda conn: period_data(conn, team_id, period, metrics))
 
+    async def periods_data(
+        self, team_id: int, periods: list[Period], metrics: dict[str, Metric]
+    ) -> list[PeriodData]:
+        """`period_data` for each period, in one trip to the reader (a digest's trend)."""
+        return await self._db.read(
+            lambda conn: [period_data(conn, team_id, period, metrics) for period in periods]
+        )
+
     async def count(self, team_id: int | None = None, *, include_deleted: bool = False) -> int:
         row = await self._db.fetch_one(
             "SELECT COUNT(*) FROM entries WHERE (? IS NULL OR team_id = ?)"

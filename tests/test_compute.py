@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kpi.compute import KpiReport, KpiValue, aggregate, compute_kpis, rank
+from kpi.compute import KpiReport, KpiValue, aggregate, compute_kpis, rank, team_values
 from kpi.metrics import BUILTIN_METRICS, all_kpis
 from kpi.models import (
     Direction,
@@ -324,3 +324,15 @@ def test_aggregate_is_order_independent(entries, rnd: random.Random):
     shuffled = list(entries)
     rnd.shuffle(shuffled)
     assert aggregate(shuffled, NOV, BUILTIN_METRICS) == aggregate(entries, NOV, BUILTIN_METRICS)
+
+
+@given(entries_st)
+def test_team_values_are_the_reports_team_values(entries):
+    """A digest's trend asks `team_values` for a few KPIs of each period: the same numbers
+    as the team's column of a whole report."""
+    data = aggregate(entries, NOV, BUILTIN_METRICS)
+    rep = compute_kpis(data, PeriodData(OCT), SETTINGS, BUILTIN_METRICS)
+    keys = list(all_kpis())
+    assert team_values(data, SETTINGS, BUILTIN_METRICS, keys) == {
+        k: rep.team[k].value for k in keys
+    }
