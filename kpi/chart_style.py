@@ -16,7 +16,7 @@ import functools
 import math
 import textwrap
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
@@ -180,6 +180,8 @@ class Page:
     fig: Sheet
     to: Transform
     decimal: str = "."  # the reader's decimal sign, for every number drawn
+    # style -> a label never drawn, that the page's labels of that style are copies of
+    _labels: dict[tuple[Any, ...], Label] = field(default_factory=dict, compare=False)
 
     @property
     def renderer(self) -> RendererBase:
@@ -198,18 +200,23 @@ class Page:
             nudge = ScaledTranslation(dx / 72, dy / 72, self.fig.dpi_scale_trans)
             at = CompositeAffine2D(at, nudge)
         style = {**TEXT, **kw}
-        # Named arguments and a ready FontProperties (Text copies it): Text.update() would
-        # apply each keyword through its setter, a third of what a label costs to make.
-        font = _font(
-            style.pop("fontfamily"), size, style.pop("fontweight", "normal"),
-            style.pop("fontstyle", "normal"),
-        )  # fmt: skip
-        label = Label(
-            x, y, s, color=style.pop("color"), fontproperties=font,
-            horizontalalignment=style.pop("ha", "left"),
-            verticalalignment=style.pop("va", "baseline"), parse_math=style.pop("parse_math"),
-            transform=at, **style,
-        )  # fmt: skip
+        key = (size, *sorted(style.items()))
+        template = self._labels.get(key)
+        if template is None:  # the first label of its style on this page
+            # Named arguments and a ready FontProperties (Text copies it): Text.update()
+            # would apply each keyword through its setter, a third of what a label cost.
+            font = _font(
+                style.pop("fontfamily"), size, style.pop("fontweight", "normal"),
+                style.pop("fontstyle", "normal"),
+            )  # fmt: skip
+            template = Label(
+                0, 0, "", color=style.pop("color"), fontproperties=font,
+                horizontalalignment=style.pop("ha", "left"),
+                verticalalignment=style.pop("va", "baseline"),
+                parse_math=style.pop("parse_math"), transform=at, **style,
+            )  # fmt: skip
+            self._labels[key] = template
+        label = template.placed(x, y, s, at)
         self.fig.add(label)
         return label
 

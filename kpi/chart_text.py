@@ -20,10 +20,13 @@ from typing import Any, Generic, TypeVar
 
 import matplotlib as mpl
 import numpy as np
+from matplotlib.artist import _XYPair
 from matplotlib.backend_bases import GraphicsContextBase, RendererBase
 from matplotlib.backends.backend_agg import RendererAgg, get_hinting_flag
+from matplotlib.cbook import CallbackRegistry
 from matplotlib.font_manager import FontProperties
 from matplotlib.text import Text
+from matplotlib.transforms import Transform
 
 V = TypeVar("V")
 
@@ -157,8 +160,6 @@ class TextRenderer(RendererAgg):
         return None
 
 
-
-
 # A label's layout, relative to its anchor: (bbox, [(line, (w, h), x, y)], descent).
 _Layout = tuple[Any, list[tuple[str, tuple[float, float], float, float]], float]
 
@@ -180,6 +181,24 @@ class Label(Text):
     taken from `LAYOUTS` and, on a `TextRenderer`, drawn without Text's per-draw set-up.
     Anything else (another renderer, a rotation, a style the charts do not use) is drawn by
     Text itself, pixel for pixel the same."""
+
+    def placed(self, x: float, y: float, text: str, transform: Transform) -> Label:
+        """A copy of this label, never added to a figure, at (x, y) showing `text`: how a
+        page makes its labels, ~10 µs against ~50 for Text's constructor (every style
+        property through its setter, then an update()). Whatever one label may change in
+        place is its own: the callbacks, the sticky edges and the font (`set_fontsize`
+        changes the FontProperties itself)."""
+        label = Label.__new__(Label)
+        label.__dict__.update(self.__dict__)
+        label._callbacks = CallbackRegistry(signals=["pchanged"])
+        label._sticky_edges = _XYPair([], [])
+        font = FontProperties.__new__(FontProperties)  # as its copy(), without copy.copy
+        font.__dict__.update(self._fontproperties.__dict__)
+        label._fontproperties = font
+        label._x, label._y, label._text = x, y, text
+        label._transform, label._transformSet = transform, True
+        label._stale = True
+        return label
 
     def _plain(self) -> bool:
         return not (

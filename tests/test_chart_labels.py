@@ -83,3 +83,31 @@ def test_runs_split_a_series_at_its_gaps_and_keep_a_lone_point():
     lone = got[1]
     assert place.is_clear((0, 0, 1, 1), [lone], [], pad=0.0)
     assert not place.is_clear((2.5, 2.5, 3.5, 3.5), [lone], [], pad=0.0)
+
+
+def test_labels_of_one_style_are_copies_that_change_alone():
+    """A page makes the labels of a style as copies of one (Label.placed): each must be a
+    label of its own, as Text's constructor would have made it."""
+    from kpi.chart_render import new_page
+
+    page = new_page(3.0)
+    first = page.text(1.0, 1.0, "Лиды", size=st.VALUE_PT, va="center", gid="g")
+    second = page.text(2.0, 1.5, "Публикации", size=st.VALUE_PT, va="center", gid="g")
+    made = Text(2.0, 1.5, "Публикации", fontproperties=second.get_fontproperties(),
+                color=st.INK, va="center", parse_math=False, gid="g")  # fmt: skip
+    first.set_fontsize(5)  # in place, on the label's own FontProperties
+    first.set_color("red")
+    assert second.get_fontsize() == st.VALUE_PT and second.get_color() == st.INK
+    assert (second.get_position(), second.get_text()) == ((2.0, 1.5), "Публикации")
+    assert second.get_transform() is page.to and second.figure is page.fig
+    getters = ("get_verticalalignment", "get_horizontalalignment", "get_gid", "get_rotation",
+               "get_fontfamily", "get_fontweight", "get_antialiased")  # fmt: skip
+    for getter in getters:
+        assert getattr(second, getter)() == getattr(made, getter)(), getter
+    heard = []
+    second.add_callback(lambda artist: heard.append(artist))
+    first.pchanged()
+    assert heard == []
+    second.pchanged()
+    assert heard == [second]
+    assert page.fig.texts[-2:] == [first, second]
