@@ -22,7 +22,7 @@ from matplotlib.lines import Line2D
 from matplotlib.text import Text
 from matplotlib.transforms import Affine2D, Bbox
 
-from kpi.chart_text import Label, TextRenderer, _rc
+from kpi.chart_text import Label, TextRenderer
 
 _local = threading.local()  # each thread's band renderer
 
@@ -64,7 +64,7 @@ class Sheet(Artist):
         self.renderer: TextRenderer | None = _band_renderer(
             self.bbox.width, band_rows + 2 * self.MARGIN, dpi
         )
-        self.renderer.rc = _rc()  # read once a chart (TextRenderer says why)
+        self.renderer.read_rc()  # once a chart (TextRenderer says why)
 
     @property
     def pixels(self) -> tuple[int, int]:

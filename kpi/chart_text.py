@@ -111,8 +111,19 @@ class TextRenderer(RendererAgg):
 
     rc: tuple[Any, ...] = ()
 
+    def read_rc(self) -> None:
+        """Takes the rcParams for the chart about to be drawn."""
+        self.rc = _rc()
+
+    def style(self, prop: FontProperties) -> tuple[Any, ...]:
+        """`_style` of `prop` with this renderer's rcParams."""
+        return _style(prop, self._params())
+
+    def _params(self) -> tuple[Any, ...]:
+        return self.rc or _rc()  # never taken (a renderer outside a Sheet): read now
+
     def _laid(self, s: str, prop: FontProperties, antialiased: bool) -> _Laid:
-        rc = self.rc or _rc()
+        rc = self._params()
         flags = rc[0]
         key = (s, *_style(prop, rc), self.dpi, antialiased)
         laid = TEXT_CACHE.get(key)
@@ -210,7 +221,7 @@ class Label(Text):
         if not (isinstance(renderer, TextRenderer) and self._plain()):
             return super()._get_layout(renderer)
         key = (
-            self._text, *_style(self._fontproperties, renderer.rc or _rc()), renderer.dpi,
+            self._text, *renderer.style(self._fontproperties), renderer.dpi,
             self._linespacing,
             self.get_rotation(), self._rotation_mode, self._get_multialignment(),
             self._horizontalalignment, self._verticalalignment,

@@ -238,9 +238,8 @@ def compute_kpis(
     `plans` holds planned counts (e.g. {"posts": 40}); a person's posts_plan is their share of
     the team's plan, and the previous period is measured against the same plan.
     """
-    custom = {k: m for k, m in metrics.items() if k not in BUILTIN_METRICS}
+    custom, catalog = _catalog(metrics)
     kpis: dict[str, KpiDef] = all_kpis(custom)
-    catalog = {**BUILTIN_METRICS, **custom}
     plan = {k: v for k, v in (plans or {}).items() if v > 0}
 
     def values(user_id: int | None, keys: Iterable[str]) -> dict[str, KpiValue]:
@@ -269,10 +268,14 @@ def team_values(
 ) -> dict[str, float | None]:
     """The team's value of each of `keys` for one period: what a trend chart plots, without
     the previous period and the people that `compute_kpis` works out too."""
-    custom = {k: m for k, m in metrics.items() if k not in BUILTIN_METRICS}
-    catalog = {**BUILTIN_METRICS, **custom}
-    view = _View(data)
+    view, catalog = _View(data), _catalog(metrics)[1]
     return {k: _value(k, view, settings, {}, catalog) for k in keys}
+
+
+def _catalog(metrics: dict[str, Metric]) -> tuple[dict[str, Metric], dict[str, Metric]]:
+    """The team's custom metrics, and every metric a KPI may name (built-in first)."""
+    custom = {k: m for k, m in metrics.items() if k not in BUILTIN_METRICS}
+    return custom, {**BUILTIN_METRICS, **custom}
 
 
 def rank(report: KpiReport, kpi: str, direction: Direction) -> list[tuple[int, float]]:
