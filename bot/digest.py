@@ -46,17 +46,28 @@ class ChartRenderer:
 
     def __init__(self) -> None:
         self._pool: ThreadPoolExecutor | None = None  # started by the first job
+        self.warm = False  # this thread has loaded matplotlib and drawn (see `warm_up`)
 
     async def run(self, job: Callable[..., T], *args: object) -> T:
         if self._pool is None:
             self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="charts")
         return await asyncio.get_running_loop().run_in_executor(self._pool, job, *args)
 
+    async def warm_up(self) -> None:
+        """Load matplotlib and draw once in the worker, unless done already. The scheduler
+        calls it minutes before digests are due: the import and a first, cold drawing take
+        0.5-2 s (bench/bench_digests.py), which the first digest would otherwise wait for
+        and the whole fan-out would start late by. Memory is loaded when it would be anyway."""
+        if not self.warm:
+            await self.run(_warm_up)
+            self.warm = True
+
     def close(self) -> None:
         """Lets the thread end; a later job starts a new one (a restarted dispatcher)."""
         if self._pool is not None:
             self._pool.shutdown(wait=False, cancel_futures=True)
             self._pool = None
+            self.warm = False  # matplotlib keeps fonts per thread: a new one starts cold
 
 
 @dataclass(frozen=True)
@@ -142,6 +153,12 @@ def _text(
         parts.append(t("digest-leaders", leaders=names))
     parts.append(t("digest-silent", people=", ".join(silent)) if silent else t("digest-all-in"))
     return "\n\n".join(parts)
+
+
+def _warm_up() -> None:
+    from kpi.charts import warm_up  # here, as in _render: loads matplotlib
+
+    warm_up()
 
 
 def _render(

@@ -36,6 +36,9 @@ DIGEST_KINDS = (PeriodKind.WEEK, PeriodKind.MONTH, PeriodKind.QUARTER)
 # lanes hide each request's latency (bench/bench_fanout.py: 1.06x the limits' minimum).
 DELIVERY_LANES = 4
 MAX_ATTEMPTS = 5  # a digest Telegram keeps refusing is given up after this many ticks
+# The chart thread is warmed this long before a digest falls due (ChartRenderer.warm_up):
+# two minute ticks, so one missed tick still leaves one.
+WARM_AHEAD = timedelta(minutes=2)
 
 
 def hhmm(text: str) -> time:
@@ -62,6 +65,12 @@ def due_digest(kind: PeriodKind, team: Team, now: datetime) -> Period | None:
     if team.created_at is not None and team.created_at > ended:
         return None
     return period
+
+
+def _falls_due(kind: PeriodKind, team: Team, now: datetime) -> bool:
+    """A digest of `kind` becomes due within WARM_AHEAD from `now`."""
+    soon = due_digest(kind, team, now + WARM_AHEAD)
+    return soon is not None and soon != due_digest(kind, team, now)
 
 
 class Digests:
@@ -93,6 +102,8 @@ class Digests:
         await asyncio.gather(*(deliver(team, period) for team, period in due))
         for team in teams:
             await self.remind(team, now)
+        if any(_falls_due(k, t, now) for t in teams for k in DIGEST_KINDS):
+            await self.charts.warm_up()
 
     async def deliver(self, team: Team, period: Period) -> str:
         """Send one scheduled digest at most once; returns the state it ends in."""

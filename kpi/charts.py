@@ -74,6 +74,19 @@ def people_chart(
     return _png(people_figure(names, groups, title=title, no_data=no_data, decimal=decimal))
 
 
+def warm_up() -> None:
+    """Draw a small chart of each kind and drop it: loads matplotlib, numpy and the fonts
+    (Cyrillic and Latin glyphs) into the calling thread, so the first real chart after it is
+    drawn warm (bot/digest.py: ChartRenderer.warm)."""
+    legend = {Status.MET: "Выполнено / met"}
+    attainment_chart([AttainmentBar("Лиды / leads", 80.0, Status.MET, "8 / 10")], title="KPI",
+                     no_data="-", legend=legend)  # fmt: skip
+    trend_chart(["1", "2"], [TrendSeries("Лиды / leads", [1.0, 2.0], 2.0, "")], title="KPI",
+                no_data="-", target_label="цель / target")  # fmt: skip
+    people_chart(["Аня", "Ann"], [PeopleGroup("Лиды / leads", [1.0, 2.0], "")], title="KPI",
+                 no_data="-")  # fmt: skip
+
+
 def _png(fig: Sheet) -> bytes:
     """Encode, then free the drawing at once (`Sheet.release` says why)."""
     try:

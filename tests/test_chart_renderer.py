@@ -7,11 +7,12 @@ import subprocess
 import sys
 import threading
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 import bot.digest
+import kpi.charts
 from bot.digest import ChartRenderer
 from tests.harness import BotHarness
 from tests.processes import ROOT
@@ -69,6 +70,39 @@ async def test_fan_out_renders_one_digest_at_a_time(harness: BotHarness, monkeyp
     albums = [c for c in fake.calls[mark:] if c.method == "sendMediaGroup" and c.status == 200]
     assert sorted(int(c.params["chat_id"]) for c in albums) == sorted(GROUPS)
     assert render.calls == len(GROUPS) and render.most == 1
+
+
+async def test_the_chart_thread_is_warmed_minutes_before_a_digest_falls_due(
+    harness: BotHarness, monkeypatch
+):
+    fake = harness.fake
+    anya = fake.user(31, "Аня", username="anya", language_code="ru")
+    harness.clock.moment = datetime(2026, 11, 18, 9, 0, tzinfo=UTC)
+    group = fake.group(GROUPS[0], "Команда")
+    fake.set_admins(GROUPS[0], [31])
+    await harness.say(group, anya, "/lead 12")
+    drawn: list[str] = []
+
+    def warm_up():  # the real drawing, noting the thread it ran in
+        drawn.append(threading.current_thread().name)
+        real_warm_up()
+
+    real_warm_up = kpi.charts.warm_up
+    monkeypatch.setattr(kpi.charts, "warm_up", warm_up)
+    renderer, mark = harness.digests.charts, len(fake.calls)
+    harness.clock.moment = MONDAY_10_01 - timedelta(minutes=11)  # 09:50 in Moscow: not yet
+    await harness.digests.tick()
+    assert drawn == [] and not renderer.warm
+    harness.clock.moment = MONDAY_10_01 - timedelta(minutes=2)  # 09:59: due at 10:00
+    await harness.digests.tick()
+    await harness.digests.tick()  # warmed once
+    assert len(drawn) == 1 and drawn[0].startswith("charts") and renderer.warm
+    assert not [c for c in fake.calls[mark:] if c.method == "sendMediaGroup"]
+    harness.clock.moment = MONDAY_10_01
+    await harness.digests.tick()
+    assert [c.params["chat_id"] for c in fake.calls[mark:] if c.method == "sendMediaGroup"]
+    renderer.close()  # a restarted dispatcher's new thread starts cold
+    assert not renderer.warm
 
 
 def test_report_and_scheduled_digests_share_the_dispatchers_renderer(harness: BotHarness):
