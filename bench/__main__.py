@@ -65,10 +65,11 @@ class Plan:
     checkin_rounds: int = 150  # p95s of 150 /lead and 450 presses (see bench_checkin)
     board_seconds: int = 130  # two edits' worth of minutes and then some
     capture_updates: int = 1000
+    capture_rounds: int = 3  # /lead and channel runs in turns; medians
 
 
 QUICK = Plan(updates=300, commands=45, rounds=1, kpi_calls=20, chart_renders=5, teams=30,
-             checkin_rounds=5, board_seconds=65, capture_updates=300)  # fmt: skip
+             checkin_rounds=5, board_seconds=65, capture_updates=300, capture_rounds=1)  # fmt: skip
 
 
 def commands(plan: Plan, out: Path) -> dict[str, list[str]]:
@@ -86,6 +87,7 @@ def commands(plan: Plan, out: Path) -> dict[str, list[str]]:
         "checkin": ["-m", "bench.bench_checkin", "--rounds", str(plan.checkin_rounds),
                     "--seconds", str(plan.board_seconds), "--json", str(out / "checkin.json")],
         "capture": ["-m", "bench.bench_capture", "--updates", str(plan.capture_updates),
+                    "--rounds", str(plan.capture_rounds),
                     "--json", str(out / "capture.json")],
     }  # fmt: skip
 
