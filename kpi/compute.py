@@ -10,11 +10,11 @@ import bisect
 import math
 import statistics
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from datetime import UTC, date
 
 from kpi.metrics import BUILTIN_METRICS, KpiDef, all_kpis
 from kpi.models import Direction, Entry, Metric, MetricKind, Period, PeriodData, TeamSettings
+from kpi.report import KpiReport, KpiValue, PeopleKpis
 
 _SUMMED = (MetricKind.COUNTER, MetricKind.MONEY)
 
@@ -63,33 +63,6 @@ def aggregate(entries: Iterable[Entry], period: Period, metrics: dict[str, Metri
         gauge_last={k: e.value for k, e in last.items()},
         gauge_before={k: e.value for k, e in before.items()},
     )
-
-
-@dataclass(frozen=True)
-class KpiValue:
-    key: str
-    value: float | None
-    previous: float | None  # the same KPI over the previous period of the same length
-
-    @property
-    def delta(self) -> float | None:
-        if self.value is None or self.previous is None:
-            return None
-        return self.value - self.previous
-
-    @property
-    def delta_pct(self) -> float | None:
-        if self.value is None or self.previous is None or self.previous == 0:
-            return None
-        return (self.value - self.previous) / abs(self.previous) * 100
-
-
-@dataclass
-class KpiReport:
-    period: Period
-    previous_period: Period
-    team: dict[str, KpiValue]
-    people: dict[int, dict[str, KpiValue]]  # user_id -> per-person KPIs only
 
 
 class _View:
@@ -233,7 +206,8 @@ def compute_kpis(
     plans: dict[str, float] | None = None,
 ) -> KpiReport:
     """Every KPI for the team (in `all_kpis` order) and the per-person ones for each person
-    who logged anything in either period, each with its value for the previous period.
+    who logged anything in either period, each with its value for the previous period; a
+    person's are worked out when first read (PeopleKpis).
 
     `plans` holds planned counts (e.g. {"posts": 40}); a person's posts_plan is their share of
     the team's plan, and the previous period is measured against the same plan.
@@ -259,7 +233,7 @@ def compute_kpis(
         period=current.period,
         previous_period=previous.period,
         team=values(None, kpis),
-        people={user: values(user, personal) for user in people},
+        people=PeopleKpis(people, lambda user: values(user, personal)),
     )
 
 

@@ -25,6 +25,7 @@ from kpi.models import (
     PeriodKind,
     TeamSettings,
 )
+from kpi.report import PeopleKpis
 
 ANNA, BORIS, VERA = 1, 2, 3
 NOV = Period(PeriodKind.MONTH, date(2026, 11, 1), date(2026, 12, 1))
@@ -336,3 +337,18 @@ def test_team_values_are_the_reports_team_values(entries):
     assert team_values(data, SETTINGS, BUILTIN_METRICS, keys) == {
         k: rep.team[k].value for k in keys
     }
+
+
+def test_a_persons_kpis_are_worked_out_once_and_only_when_read():
+    asked: list[int] = []
+
+    def values(user: int) -> dict[str, KpiValue]:
+        asked.append(user)
+        return {"leads": KpiValue("leads", float(user), None)}
+
+    people = PeopleKpis([1, 2, 3], values)
+    assert list(people) == [1, 2, 3] and len(people) == 3 and asked == []
+    assert people[2]["leads"].value == 2 and people.get(2) is people[2] and asked == [2]
+    assert people.get(9) is None and 9 not in people and asked == [2]
+    assert dict(people) == {u: {"leads": KpiValue("leads", float(u), None)} for u in (1, 2, 3)}
+    assert asked == [2, 1, 3]
