@@ -7,6 +7,7 @@ import re
 import sqlite3
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
+from functools import partial
 from importlib import resources
 from pathlib import Path
 from typing import TypeVar
@@ -16,6 +17,7 @@ import aiosqlite
 from storage.files import private_dir, private_file
 
 T = TypeVar("T")
+_Queued = tuple[Callable[[sqlite3.Connection], object], asyncio.Future]  # a write and its caller
 _MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 
 
@@ -32,10 +34,11 @@ def migrations() -> list[tuple[int, str]]:
     return found
 
 
-async def _connect(path: str) -> aiosqlite.Connection:
+async def _connect(path: str, *, shared: bool = False) -> aiosqlite.Connection:
     # isolation_level=None: we issue BEGIN/COMMIT ourselves, so a transaction is exactly
-    # what Database.transaction() wraps.
-    conn = await aiosqlite.connect(path, isolation_level=None)
+    # what Database.transaction() wraps. `shared`: the loop thread may use it too, in turns
+    # with the connection's own thread (the writer's groups, see Database._commit_queued).
+    conn = await aiosqlite.connect(path, isolation_level=None, check_same_thread=not shared)
     conn.row_factory = aiosqlite.Row
     await conn.execute("PRAGMA busy_timeout = 5000")
     await conn.execute("PRAGMA foreign_keys = ON")
@@ -75,36 +78,51 @@ async def run_in(conn: aiosqlite.Connection, work: Callable[[sqlite3.Connection]
     return await conn._execute(lambda: work(conn._conn))
 
 
-def _commit_group(
-    works: list[Callable[[sqlite3.Connection], object]], conn: sqlite3.Connection,
-    durable: bool = True,
-) -> list[tuple[bool, object]]:
-    """One transaction for several units of work, each in a SAVEPOINT of its own: one that
-    raises is rolled back alone. (True, result) or (False, exception) for each. Not
-    `durable`: committed without waiting for the disk (see Database.write)."""
+def _begin(conn: sqlite3.Connection, durable: bool) -> None:
+    """BEGIN IMMEDIATE, in the connection's thread: it may wait for another process's write
+    (busy_timeout). Not `durable`: the group commits without waiting for the disk."""
+    if conn.in_transaction:  # a group cancelled while its BEGIN was on its way (a shutdown)
+        conn.execute("ROLLBACK")
+        conn.execute("PRAGMA synchronous = FULL")
     if not durable:
         conn.execute("PRAGMA synchronous = NORMAL")
-        try:
-            return _commit_group(works, conn)
-        finally:
-            conn.execute("PRAGMA synchronous = FULL")
-    outcomes: list[tuple[bool, object]] = []
-    conn.execute("BEGIN IMMEDIATE")
     try:
-        for work in works:
-            conn.execute("SAVEPOINT work")
-            try:
-                outcomes.append((True, work(conn)))
-            except Exception as exc:  # handed to that work's caller
-                conn.execute("ROLLBACK TO work")
-                outcomes.append((False, exc))
-            conn.execute("RELEASE work")
-        conn.execute("COMMIT")
+        conn.execute("BEGIN IMMEDIATE")
     except BaseException:
-        if conn.in_transaction:  # a failed COMMIT leaves it open; the next BEGIN would fail
-            conn.execute("ROLLBACK")
+        _end(conn, durable, commit=False)
         raise
+
+
+def _run(
+    works: list[Callable[[sqlite3.Connection], object]], conn: sqlite3.Connection
+) -> list[tuple[bool, object]]:
+    """Each unit of work in a SAVEPOINT of its own: one that raises is rolled back alone.
+    (True, result) or (False, exception) for each."""
+    outcomes: list[tuple[bool, object]] = []
+    for work in works:
+        conn.execute("SAVEPOINT work")
+        try:
+            outcomes.append((True, work(conn)))
+        except Exception as exc:  # handed to that work's caller
+            conn.execute("ROLLBACK TO work")
+            outcomes.append((False, exc))
+        conn.execute("RELEASE work")
     return outcomes
+
+
+def _end(conn: sqlite3.Connection, durable: bool, *, commit: bool = True) -> None:
+    """COMMIT (the fsync), in the connection's thread; or ROLLBACK, also after a COMMIT
+    that failed (it leaves the transaction open, and the next BEGIN would fail)."""
+    try:
+        if commit:
+            conn.execute("COMMIT")
+    finally:
+        try:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+        finally:
+            if not durable:
+                conn.execute("PRAGMA synchronous = FULL")
 
 
 async def migrate(conn: aiosqlite.Connection) -> int:
@@ -152,7 +170,7 @@ class Database:
         self._writer = writer
         self.reader = reader
         self._write_lock = asyncio.Lock()
-        self._queued: list[tuple[Callable[[sqlite3.Connection], object], asyncio.Future]] = []
+        self._queued: list[_Queued] = []
         self._durable = False  # some work queued now must reach the disk
         self._committers: set[asyncio.Task[None]] = set()
 
@@ -162,7 +180,7 @@ class Database:
         if path != ":memory:":  # created owner-only; SQLite's -wal and -shm follow its mode
             private_dir(Path(path).parent)
             private_file(Path(path))
-        writer = await _connect(path)
+        writer = await _connect(path, shared=True)
         try:
             await writer.execute("PRAGMA journal_mode = WAL")
             await migrate(writer)
@@ -210,42 +228,77 @@ class Database:
             task = loop.create_task(self._commit_queued())
             self._committers.add(task)
             task.add_done_callback(self._committers.discard)
+            task.add_done_callback(partial(self._orphaned, self._queued))
         return future
 
+    def _orphaned(self, group: list[_Queued], task: asyncio.Task[None]) -> None:
+        """A committer cancelled before it took its group (a shutdown): its writes will not
+        be made, and whoever waits for them is told so instead of waiting forever."""
+        if task.cancelled() and self._queued is group:
+            self._queued = []
+            for _, future in group:
+                future.cancel()
+
     async def _commit_queued(self) -> None:
-        async with self._write_lock:
-            group, self._queued = self._queued, []
-            durable, self._durable = self._durable, False
-            if not group:
-                return
-            works = [work for work, _ in group]
+        await self._write_lock.acquire()
+        group, self._queued = self._queued, []
+        durable, self._durable = self._durable, False
+        if not group:
+            self._write_lock.release()
+            return
+        # The group runs to its COMMIT (or ROLLBACK) even if this task is cancelled (a
+        # shutdown): the connection is left out of any transaction; the lock is held till then.
+        inner = asyncio.get_running_loop().create_task(
+            self._group([work for work, _ in group], durable)
+        )
+        inner.add_done_callback(lambda _: self._write_lock.release())
+        self._committers.add(inner)
+        inner.add_done_callback(self._committers.discard)
+        try:
+            outcomes = await asyncio.shield(inner)
+        except asyncio.CancelledError:  # shutting down: the group still finishes
+            for _, future in group:
+                future.cancel()
+            raise
+        except Exception as exc:  # the COMMIT failed: nothing of the group is stored
+            for _, future in group:
+                if not future.done():
+                    future.set_exception(exc)
+            return  # each caller raises it; the task itself ends quietly
+        for (_, future), (ok, value) in zip(group, outcomes, strict=True):
+            if future.done():  # the caller gave up waiting; the work is committed anyway
+                continue
+            if ok:
+                future.set_result(value)
+            else:
+                future.set_exception(value)  # type: ignore[arg-type]
 
-            def commit(conn: sqlite3.Connection) -> list[tuple[bool, object]]:
-                return _commit_group(works, conn, durable)
-
-            try:
-                outcomes = await run_in(self._writer, commit)
-            except asyncio.CancelledError:  # shutting down: the thread still finishes it
-                for _, future in group:
-                    future.cancel()
-                raise
-            except Exception as exc:  # the COMMIT failed: nothing of the group is stored
-                for _, future in group:
-                    if not future.done():
-                        future.set_exception(exc)
-                return  # each caller raises it; the task itself ends quietly
-            for (_, future), (ok, value) in zip(group, outcomes, strict=True):
-                if future.done():  # the caller gave up waiting; the work is committed anyway
-                    continue
-                if ok:
-                    future.set_result(value)
-                else:
-                    future.set_exception(value)  # type: ignore[arg-type]
+    async def _group(
+        self, works: list[Callable[[sqlite3.Connection], object]], durable: bool
+    ) -> list[tuple[bool, object]]:
+        """BEGIN and COMMIT in the writer's thread (they may wait: for another process's
+        write lock, for the disk); the works in between on the event loop's thread. Handed
+        to the writer's thread too, each statement of each work waited there for the GIL
+        behind the busy loop: ~2.5 thread switches a /lead (bench_updates), and a slow host
+        left the bot idle for a third of its time, between threads."""
+        # Cancelled while BEGIN is on its way, the thread still runs it: the next _begin (or
+        # close) ends that transaction. Cancelled while COMMIT is, the thread still commits.
+        await run_in(self._writer, lambda conn: _begin(conn, durable))
+        try:
+            outcomes = _run(works, self._writer._conn)
+        except BaseException:
+            await run_in(self._writer, lambda conn: _end(conn, durable, commit=False))
+            raise
+        await run_in(self._writer, lambda conn: _end(conn, durable))
+        return outcomes
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
         """BEGIN IMMEDIATE … COMMIT on the writer; rolled back on any error."""
         async with self._write_lock:
+            if self._writer.in_transaction:  # left by a cancelled group (see _group)
+                await self._writer.execute("ROLLBACK")
+                await self._writer.execute("PRAGMA synchronous = FULL")
             await self._writer.execute("BEGIN IMMEDIATE")
             try:
                 yield self._writer

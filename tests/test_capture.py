@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime
 from bot.capture.subscribers import FollowerCounts
 from kpi.metrics import BUILTIN_METRICS
 from kpi.models import Period, PeriodKind
+from storage import db
 from storage.capture_units import NewPost
 from tests import fake_channel as tg
 from tests.harness import BotHarness
@@ -329,14 +330,21 @@ async def test_a_channels_next_update_does_not_wait_for_the_write_before(
     await harness.say(group, boss, "/channel @sever_news")
     first = tg.post(fake, chan, signature="Анна К.")
     await settle(harness)
-    started, save = threading.Event(), NewPost.save
+    posted, started, save, end = threading.Event(), threading.Event(), NewPost.save, db._end
 
-    def slow_save(self: NewPost, conn) -> None:  # the writer's thread: the next post is slow
-        started.set()
-        time.sleep(0.5)
+    def noted_save(self: NewPost, conn) -> None:
+        posted.set()
         save(self, conn)
 
-    monkeypatch.setattr(NewPost, "save", slow_save)
+    def slow_end(conn, durable, *, commit=True) -> None:  # the writer's thread: a slow disk
+        if posted.is_set() and commit:  # the next post's commit
+            posted.clear()
+            started.set()
+            time.sleep(0.5)
+        end(conn, durable, commit=commit)
+
+    monkeypatch.setattr(NewPost, "save", noted_save)
+    monkeypatch.setattr(db, "_end", slow_end)
     tg.post(fake, chan)  # one getUpdates batch: the post, a reaction total, a post
     tg.reactions(fake, chan, first["channel_post"]["message_id"], 4)
     tg.post(fake, chan)

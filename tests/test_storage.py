@@ -182,3 +182,74 @@ async def test_only_a_group_of_lazy_writes_skips_the_fsync(repo):
     await asyncio.gather(repo.db.write(mode, durable=False), repo.db.write(mode))
     await repo.db.write(mode)
     assert modes == [1, 2, 2, 2]  # NORMAL alone; FULL with a durable one; FULL after
+
+
+async def test_a_write_waiting_for_another_process_does_not_stop_the_bot(repo):
+    """BEGIN waits for a lock held elsewhere (`kpibot import`, another tool) in the writer's
+    thread: meanwhile the event loop goes on answering."""
+    other = sqlite3.connect(repo.db.path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # another process's write under way
+    try:
+        write = asyncio.ensure_future(
+            repo.entries.save(-100, 1, [("leads", 1.0)], date(2026, 11, 20), NOW)
+        )
+        ticks = 0
+        for _ in range(20):  # 0.2 s of a loop that must keep running
+            await asyncio.sleep(0.01)
+            ticks += 1
+        assert ticks == 20 and not write.done()
+    finally:
+        other.execute("COMMIT")
+        other.close()
+    await write
+    assert await repo.entries.count(-100) == 1
+
+
+async def test_a_group_finishes_even_if_its_caller_is_cancelled(repo):
+    """A shutdown that cancels the task waiting for a commit: the group still commits (its
+    callers see the cancellation), and the next write works."""
+    write = asyncio.ensure_future(
+        repo.entries.save(-100, 1, [("leads", 1.0)], date(2026, 11, 20), NOW)
+    )
+    for _ in range(100):  # until the group is under way (internal: the committers' tasks)
+        await asyncio.sleep(0)
+        names = {t.get_coro().__name__: t for t in repo.db._committers}
+        if "_group" in names:
+            break
+    names["_commit_queued"].cancel()  # the task waiting for the group, not the group's own
+    with pytest.raises(asyncio.CancelledError):
+        await write
+    await repo.entries.save(-100, 2, [("leads", 2.0)], date(2026, 11, 20), NOW)
+    assert await repo.entries.count(-100) == 2
+
+
+async def test_writes_whose_committer_was_cancelled_before_it_began_are_not_waited_for(repo):
+    write = asyncio.ensure_future(repo.db.write(lambda conn: 1))
+    await asyncio.sleep(0)  # queued; its committer not yet started
+    for task in list(repo.db._committers):
+        task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await asyncio.wait_for(write, 5)
+    assert await repo.db.write(lambda conn: 2) == 2
+
+
+async def test_a_group_cancelled_while_it_waits_to_begin_leaves_the_writer_usable(repo):
+    """Cancelled whole (both tasks, as asyncio.run does at exit) while BEGIN waits for another
+    process's lock: that BEGIN still happens in the writer's thread; the next write ends it
+    and goes on, and nothing of the cancelled group is stored."""
+    other = sqlite3.connect(repo.db.path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        write = asyncio.ensure_future(
+            repo.entries.save(-100, 1, [("leads", 1.0)], date(2026, 11, 20), NOW)
+        )
+        await asyncio.sleep(0.05)  # BEGIN waiting in the writer's thread
+        for task in list(repo.db._committers):
+            task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await write
+    finally:
+        other.execute("COMMIT")
+        other.close()
+    await repo.entries.save(-100, 2, [("leads", 2.0)], date(2026, 11, 20), NOW)
+    assert await repo.entries.count(-100) == 1
