@@ -1,4 +1,4 @@
-"""Units of work of Telegram capture: plain sqlite3 functions run whole in the writer's thread.
+"""Units of work of Telegram capture: plain sqlite3 functions, each run whole in one write.
 
 Captured numbers go into `entries` like typed ones (so /kpi, ER, SLA and digests use them
 unchanged), marked by `captured` and keyed by (source chat, source message, -1, seq) where

@@ -83,7 +83,7 @@ class CheckinRepo:
 
         # closed by this write (or it fails): read again if asked for
         self._forget(*[x.id for x in self._known.values() if x.user_id == user_id])
-        ci = await self._db.write(work)  # one trip to the writer's thread, group commit
+        ci = await self._db.write(work)  # one unit of work in a group commit
         self._keep(ci)
         return ci
 

@@ -163,7 +163,8 @@ def _split_sql(script: str) -> list[str]:
 
 
 class Database:
-    """One writer connection behind a lock, one reader: readers only ever see committed data."""
+    """One writer connection behind a lock, one reader: readers only ever see committed data.
+    The writer is used by its own thread and by the loop's, in turns (see `_group`)."""
 
     def __init__(self, path: str, writer: aiosqlite.Connection, reader: aiosqlite.Connection):
         self.path = path
@@ -202,12 +203,14 @@ class Database:
         return await run_in(self.reader, work)
 
     async def write(self, work: Callable[[sqlite3.Connection], T], *, durable: bool = True) -> T:
-        """`work` in a transaction in the writer's thread; committed once this returns, or
-        rolled back (and its error raised here) if it raised.
+        """`work` in a transaction on the writer connection; committed once this returns, or
+        rolled back (and its error raised here) if it raised. `work` runs on the event loop's
+        thread (see `_group`): it must be a short unit of statements, never a bulk job (those
+        take `transaction()`, in the writer's thread).
 
         Group commit: works queued while the writer is busy are committed together, each in
-        its own savepoint, in one trip to the thread and one fsync, which keeps the cost of
-        a confirmed entry flat when many people log at once.
+        its own savepoint, between one BEGIN and one COMMIT (one fsync), which keeps the cost
+        of a confirmed entry flat when many people log at once.
 
         `durable=False` is for what may be lost with the machine's power but not with a crash
         of the process (the outbox's marks): a group of only such works commits without an

@@ -63,7 +63,7 @@ class EntryRepo:
         source: Source | None = None,
     ) -> tuple[SaveResult, Standing]:
         """`save`, then where the team and the person stand for the confirmation (what was
-        just stored included), in the same transaction and one trip to the writer's thread."""
+        just stored included), in the same transaction (one unit of work in a group commit)."""
         new = NewEntries(team_id, user_id, tuple(items), day, now, platform, note, source)
 
         def work(conn: sqlite3.Connection) -> tuple[SaveResult, Standing]:

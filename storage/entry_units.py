@@ -1,7 +1,8 @@
-"""Entries' units of work: plain sqlite3 functions that run whole in a connection's thread.
+"""Entries' units of work: plain sqlite3 functions, each run whole on one connection.
 
-EntryRepo (storage/entries.py) hands each to Database.write or Database.read, so a save and
-the totals its confirmation shows, or all the aggregates of a period, cost one thread trip.
+EntryRepo (storage/entries.py) hands each to Database.write (a group's transaction, on the
+event loop's thread) or Database.read (one trip to the reader's thread), so a save and the
+totals its confirmation shows, or all the aggregates of a period, cost one unit each.
 """
 
 from __future__ import annotations
@@ -218,9 +219,9 @@ def month_standing(
     metrics: dict[str, Metric],
 ) -> Standing:
     """The team's and the person's sums for `metrics` over a calendar month, read from
-    month_totals (0003) as one row per metric: this runs in the writer's thread after every
-    save, and each row fetched there waits its turn for the GIL behind the event loop (a row
-    per member made that wait most of a /lead's write)."""
+    month_totals (0003) as one row per metric: this runs after every save, inside its write
+    (a row per member, when this ran in the writer's thread, made the GIL waits there most
+    of a /lead's write)."""
     if not _calendar_month(period):
         data = period_data(conn, team_id, period, metrics)
         sums = {m: (sum(by.values()), by.get(user_id, 0.0)) for m, by in data.sums.items()}
