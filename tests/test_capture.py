@@ -167,9 +167,7 @@ async def test_a_week_of_channel_life_counts_as_worked_out_by_hand(harness: BotH
     # Wednesday's day-end count: 1000 + 6 joins − 2 leaves + 3 joins the bot never saw.
     tg.world(fake).counts[CHANNEL] += 3
     harness.clock.moment = datetime(2026, 11, 18, 20, 55, tzinfo=UTC)  # 23:55 in Moscow
-    counts = FollowerCounts(
-        harness.repo, harness.bot, harness.clock
-    )
+    counts = FollowerCounts(harness.repo, harness.bot, harness.clock)
     assert await counts.tick() == 1
     assert await counts.tick() == 0  # once a day
     got = await totals(harness)
