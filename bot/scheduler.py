@@ -67,10 +67,11 @@ def due_digest(kind: PeriodKind, team: Team, now: datetime) -> Period | None:
     return period
 
 
-def _falls_due(kind: PeriodKind, team: Team, now: datetime) -> bool:
-    """A digest of `kind` becomes due within WARM_AHEAD from `now`."""
+def _falls_due(kind: PeriodKind, team: Team, now: datetime, due_now: Period | None) -> bool:
+    """A digest of `kind` becomes due within WARM_AHEAD from `now` (`due_now`: the one due
+    at `now`, if any)."""
     soon = due_digest(kind, team, now + WARM_AHEAD)
-    return soon is not None and soon != due_digest(kind, team, now)
+    return soon is not None and soon != due_now
 
 
 class Digests:
@@ -92,7 +93,8 @@ class Digests:
     async def tick(self) -> None:
         now = self.clock.now()
         teams = await self.repo.teams.active_teams()
-        due = [(t, p) for t in teams for k in DIGEST_KINDS if (p := due_digest(k, t, now))]
+        now_due = [(t, k, due_digest(k, t, now)) for t in teams for k in DIGEST_KINDS]
+        due = [(t, p) for t, _, p in now_due if p]
         lanes = asyncio.Semaphore(DELIVERY_LANES)
 
         async def deliver(team: Team, period: Period) -> None:
@@ -102,7 +104,7 @@ class Digests:
         await asyncio.gather(*(deliver(team, period) for team, period in due))
         for team in teams:
             await self.remind(team, now)
-        if any(_falls_due(k, t, now) for t in teams for k in DIGEST_KINDS):
+        if any(_falls_due(k, t, now, p) for t, k, p in now_due):
             await self.charts.warm_up()
 
     async def deliver(self, team: Team, period: Period) -> str:

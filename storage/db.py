@@ -299,10 +299,7 @@ class Database:
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
         """BEGIN IMMEDIATE … COMMIT on the writer; rolled back on any error."""
         async with self._write_lock:
-            if self._writer.in_transaction:  # left by a cancelled group (see _group)
-                await self._writer.execute("ROLLBACK")
-                await self._writer.execute("PRAGMA synchronous = FULL")
-            await self._writer.execute("BEGIN IMMEDIATE")
+            await run_in(self._writer, lambda conn: _begin(conn, durable=True))
             try:
                 yield self._writer
                 await self._writer.execute("COMMIT")
