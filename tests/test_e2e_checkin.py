@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date
 
 import pytest
@@ -344,3 +345,34 @@ async def test_a_custom_metric_name_is_plain_on_the_button_and_escaped_in_the_te
     assert "Reels &amp; &lt;b&gt;clips&lt;/b&gt; 2" in text
     await press(fake, private["id"], msg, "Reels & <b>clips</b> · 2", anya)
     assert "Reels &amp; &lt;b&gt;clips&lt;/b&gt;: <b>…</b>" in text_of(fake, private["id"], msg)
+
+
+async def test_a_keypad_tap_is_answered_while_its_write_runs(
+    harness: BotHarness, team, monkeypatch
+):
+    """A move says nothing on the tap, whatever its write finds: the spinner stops before the
+    write has committed (a slow disk), and the message follows once it has."""
+    group, anya, private = team
+    fake = harness.fake
+    await harness.say(group, anya, "/lead 1")
+    msg = await _open(harness, private, anya)
+    checkins = harness.repo.checkins
+    advance, release = checkins.advance, asyncio.Event()
+
+    async def slow_advance(*args: object, **kwargs: object):
+        await release.wait()
+        return await advance(*args, **kwargs)
+
+    monkeypatch.setattr(checkins, "advance", slow_advance)
+    current = fake.message(private["id"], msg)
+    assert current is not None
+    calls = len(fake.calls)
+    fake.press_button(current, button(current, "Лиды"), anya)
+    await fake.wait_calls("answerCallbackQuery", since=calls)
+    assert "Лиды: <b>…</b>" not in text_of(fake, private["id"], msg)  # not moved yet
+    release.set()
+    await fake.wait_calls("editMessageText", since=calls)
+    await fake.wait_idle()
+    assert "Лиды: <b>…</b>" in text_of(fake, private["id"], msg)
+    answers = [c for c in fake.calls[calls:] if c.method == "answerCallbackQuery"]
+    assert len(answers) == 1 and "text" not in answers[0].params  # silent, and once

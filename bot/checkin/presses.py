@@ -10,7 +10,7 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import partial
+from typing import Any
 
 from aiogram.types import InlineKeyboardMarkup
 
@@ -28,6 +28,7 @@ from storage.records import Team
 from storage.repository import Repository
 
 View = Callable[[], Awaitable[tuple[str, InlineKeyboardMarkup | None]]]
+Tell = Callable[[str | None], Awaitable[None]]  # answers the tap, with a notice or silently
 
 
 @dataclass(frozen=True)
@@ -37,11 +38,15 @@ class Outcome:
     # answer's path); None: leave the message as it is.
     view: View | None = None
     recorded: bool = False  # a value was stored: the team's scoreboard may change
+    told: bool = False  # the tap was answered already (`answer` is not told again)
 
 
 async def apply(
-    repo: Repository, ci: Checkin, press: CheckinButton, team: Team, t: Texts, now: datetime
-) -> Outcome:
+    repo: Repository, ci: Checkin, press: CheckinButton, team: Team, t: Texts, now: datetime,
+    tell: Tell,
+) -> Outcome:  # fmt: skip
+    """`tell` answers the tap: a move says nothing whatever its write finds, so its tap is
+    answered while the write runs; the other presses' answers come back in the outcome."""
     today = local_today(now, team.settings.timezone)
     metrics = await team_metrics(repo, team.id)
     action, arg = press.a, press.x
@@ -50,9 +55,19 @@ async def apply(
     custom: dict[str, Metric] = {}
     recorded = False
     advance = repo.checkins.advance
-    # A move of the keypad alone records nothing: committed without waiting for the disk.
-    # Only a power cut can lose it, and then the next tap is answered as outdated.
-    move = partial(advance, durable=False)
+    told = False
+
+    async def move(checkin_id: int, version: int, at: datetime, **change: Any) -> Checkin | None:
+        nonlocal told
+        told = True
+        # A move of the keypad alone records nothing: committed without waiting for the
+        # disk. Only a power cut can lose it, and then the next tap is answered as outdated.
+        # Its tap is answered (silently) meanwhile: the request leaves before the write.
+        _, moved = await asyncio.gather(
+            tell(None), advance(checkin_id, version, at, durable=False, **change)
+        )
+        return moved
+
     if action == "m":
         if arg not in metrics:
             return stale
@@ -95,19 +110,19 @@ async def apply(
         moved = await move(ci.id, ci.version, now, day=day, more=ci.more)
     else:  # «Готово»
         if await move(ci.id, ci.version, now, closed=True) is None:
-            return stale
+            return Outcome(None, told=True)
 
         async def closed() -> tuple[str, InlineKeyboardMarkup | None]:
             logged = await repo.checkins.day_totals(team.id, ci.user_id, ci.day)
             return summary(ci, logged, metrics, team, t, today), None
 
-        return Outcome(None, closed)
+        return Outcome(None, closed, told=True)
     if moved is None:  # overtaken between the read and the write
-        return Outcome(stale.answer, recorded=recorded)
+        return Outcome(stale.answer, recorded=recorded, told=told)
     state = moved
 
     def view() -> Awaitable[tuple[str, InlineKeyboardMarkup | None]]:
         notice = "" if rec is None else saved(rec, t, team.settings.currency, custom, today)
         return render(repo, state, team, t, today, notice=notice)
 
-    return Outcome(t.plain("checkin-saved") if recorded else None, view, recorded)
+    return Outcome(t.plain("checkin-saved") if recorded else None, view, recorded, told)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
+from functools import partial
 
 from aiogram import Bot, Router
 from aiogram.exceptions import TelegramBadRequest
@@ -115,8 +116,11 @@ async def pressed(
     if team is None or not team.active or member is None or not member[0]:
         await _answer(query, ctx.t.plain("not-member"), show_alert=True)
         return
-    outcome = await apply(repo, ci, callback_data, team, ctx.t, clock.now())
-    await _answer(query, outcome.answer)  # first: the tap's spinner stops at once
+    outcome = await apply(
+        repo, ci, callback_data, team, ctx.t, clock.now(), partial(_answer, query)
+    )
+    if not outcome.told:  # first: the tap's spinner stops at once
+        await _answer(query, outcome.answer)
     if outcome.recorded:
         scoreboards.touch(bot, team.id)
     if outcome.view is not None:
