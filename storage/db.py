@@ -14,7 +14,9 @@ from typing import TypeVar
 
 import aiosqlite
 
+from storage import steps
 from storage.files import private_dir, private_file
+from storage.steps import BUSY_TIMEOUT_MS
 
 T = TypeVar("T")
 _Queued = tuple[Callable[[sqlite3.Connection], object], asyncio.Future]  # a write and its caller
@@ -40,7 +42,7 @@ async def _connect(path: str, *, shared: bool = False) -> aiosqlite.Connection:
     # with the connection's own thread (the writer's groups, see Database._commit_queued).
     conn = await aiosqlite.connect(path, isolation_level=None, check_same_thread=not shared)
     conn.row_factory = aiosqlite.Row
-    await conn.execute("PRAGMA busy_timeout = 5000")
+    await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     await conn.execute("PRAGMA foreign_keys = ON")
     # FULL: a confirmed entry survives power loss too, not only a crash of the process.
     await conn.execute("PRAGMA synchronous = FULL")
@@ -76,53 +78,6 @@ async def run_in(conn: aiosqlite.Connection, work: Callable[[sqlite3.Connection]
     use, and this is the only way into it.
     """
     return await conn._execute(lambda: work(conn._conn))
-
-
-def _begin(conn: sqlite3.Connection, durable: bool) -> None:
-    """BEGIN IMMEDIATE, in the connection's thread: it may wait for another process's write
-    (busy_timeout). Not `durable`: the group commits without waiting for the disk."""
-    if conn.in_transaction:  # a group cancelled while its BEGIN was on its way (a shutdown)
-        conn.execute("ROLLBACK")
-        conn.execute("PRAGMA synchronous = FULL")
-    if not durable:
-        conn.execute("PRAGMA synchronous = NORMAL")
-    try:
-        conn.execute("BEGIN IMMEDIATE")
-    except BaseException:
-        _end(conn, durable, commit=False)
-        raise
-
-
-def _run(
-    works: list[Callable[[sqlite3.Connection], object]], conn: sqlite3.Connection
-) -> list[tuple[bool, object]]:
-    """Each unit of work in a SAVEPOINT of its own: one that raises is rolled back alone.
-    (True, result) or (False, exception) for each."""
-    outcomes: list[tuple[bool, object]] = []
-    for work in works:
-        conn.execute("SAVEPOINT work")
-        try:
-            outcomes.append((True, work(conn)))
-        except Exception as exc:  # handed to that work's caller
-            conn.execute("ROLLBACK TO work")
-            outcomes.append((False, exc))
-        conn.execute("RELEASE work")
-    return outcomes
-
-
-def _end(conn: sqlite3.Connection, durable: bool, *, commit: bool = True) -> None:
-    """COMMIT (the fsync), in the connection's thread; or ROLLBACK, also after a COMMIT
-    that failed (it leaves the transaction open, and the next BEGIN would fail)."""
-    try:
-        if commit:
-            conn.execute("COMMIT")
-    finally:
-        try:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-        finally:
-            if not durable:
-                conn.execute("PRAGMA synchronous = FULL")
 
 
 async def migrate(conn: aiosqlite.Connection) -> int:
@@ -174,6 +129,10 @@ class Database:
         self._queued: list[_Queued] = []
         self._durable = False  # some work queued now must reach the disk
         self._committers: set[asyncio.Task[None]] = set()
+        # A step handed to the writer's thread was cancelled (a shutdown): the thread may
+        # still run it, so the loop's thread leaves the connection alone until a step queued
+        # behind it has ended.
+        self._thread_unsure = False
 
     @classmethod
     async def open(cls, path: str | Path) -> Database:
@@ -279,31 +238,49 @@ class Database:
     async def _group(
         self, works: list[Callable[[sqlite3.Connection], object]], durable: bool
     ) -> list[tuple[bool, object]]:
-        """BEGIN and COMMIT in the writer's thread (they may wait: for another process's
-        write lock, for the disk); the works in between on the event loop's thread. Handed
-        to the writer's thread too, each statement of each work waited there for the GIL
-        behind the busy loop: ~2.5 thread switches a /lead (bench_updates), and a slow host
-        left the bot idle for a third of its time, between threads."""
-        # Cancelled while BEGIN is on its way, the thread still runs it: the next _begin (or
-        # close) ends that transaction. Cancelled while COMMIT is, the thread still commits.
-        await run_in(self._writer, lambda conn: _begin(conn, durable))
+        """The works on the event loop's thread, between a BEGIN and a COMMIT. Handed to the
+        writer's thread, each statement waited there for the GIL behind the busy loop: ~2.5
+        thread switches a /lead (bench_updates), and a slow host left the bot idle for a third
+        of its time, between threads. COMMIT (the fsync) is made in the writer's thread, and
+        so is BEGIN when it must wait for another process's write lock; a BEGIN that need not
+        wait is made here: a round trip to the thread was ~0.7 ms of each write's latency."""
+        conn = self._writer._conn
+        if self._thread_unsure or not steps.begin_now(conn, durable):
+            # Cancelled while this BEGIN is on its way, the thread still runs it: the next
+            # steps.begin (or close) ends that transaction. Cancelled while COMMIT is, the thread
+            # still commits.
+            await self._in_thread(lambda c: steps.begin(c, durable))
         try:
-            outcomes = _run(works, self._writer._conn)
+            outcomes = steps.run_works(works, conn)
         except BaseException:
-            await run_in(self._writer, lambda conn: _end(conn, durable, commit=False))
+            await self._in_thread(lambda c: steps.end(c, durable, commit=False))
             raise
-        await run_in(self._writer, lambda conn: _end(conn, durable))
+        await self._in_thread(lambda c: steps.end(c, durable))
         return outcomes
+
+    async def _in_thread(self, step: Callable[[sqlite3.Connection], T]) -> T:
+        """`step` in the writer's thread. Once it has ended, so has all handed there before
+        it; cancelled, it may still run there (`_thread_unsure`)."""
+        cancelled = False
+        try:
+            return await run_in(self._writer, step)
+        except asyncio.CancelledError:
+            cancelled = True
+            raise
+        finally:
+            self._thread_unsure = cancelled
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
         """BEGIN IMMEDIATE … COMMIT on the writer; rolled back on any error."""
         async with self._write_lock:
-            await run_in(self._writer, lambda conn: _begin(conn, durable=True))
+            await self._in_thread(lambda conn: steps.begin(conn, durable=True))
             try:
                 yield self._writer
                 await self._writer.execute("COMMIT")
-            except BaseException:
+            except BaseException as exc:
+                if isinstance(exc, asyncio.CancelledError):  # a statement may still run there
+                    self._thread_unsure = True
                 if self._writer.in_transaction:  # also after a failed COMMIT
                     await self._writer.execute("ROLLBACK")
                 raise

@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime
 from bot.capture.subscribers import FollowerCounts
 from kpi.metrics import BUILTIN_METRICS
 from kpi.models import Period, PeriodKind
-from storage import db
+from storage import steps
 from storage.capture_units import NewPost
 from tests import fake_channel as tg
 from tests.harness import BotHarness
@@ -328,7 +328,7 @@ async def test_a_channels_next_update_does_not_wait_for_the_write_before(
     await harness.say(group, boss, "/channel @sever_news")
     first = tg.post(fake, chan, signature="Анна К.")
     await settle(harness)
-    posted, started, save, end = threading.Event(), threading.Event(), NewPost.save, db._end
+    posted, started, save, end = threading.Event(), threading.Event(), NewPost.save, steps.end
 
     def noted_save(self: NewPost, conn) -> None:
         posted.set()
@@ -342,7 +342,7 @@ async def test_a_channels_next_update_does_not_wait_for_the_write_before(
         end(conn, durable, commit=commit)
 
     monkeypatch.setattr(NewPost, "save", noted_save)
-    monkeypatch.setattr(db, "_end", slow_end)
+    monkeypatch.setattr(steps, "end", slow_end)
     tg.post(fake, chan)  # one getUpdates batch: the post, a reaction total, a post
     tg.reactions(fake, chan, first["channel_post"]["message_id"], 4)
     tg.post(fake, chan)

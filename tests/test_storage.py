@@ -11,6 +11,7 @@ import pytest
 
 from kpi.metrics import BUILTIN_METRICS
 from kpi.models import Period, PeriodKind, TeamSettings
+from storage import db, steps
 from storage.db import migrations
 from storage.records import Person, Source
 from storage.repository import Repository
@@ -203,6 +204,33 @@ async def test_a_write_waiting_for_another_process_does_not_stop_the_bot(repo):
         other.close()
     await write
     assert await repo.entries.count(-100) == 1
+
+
+async def test_a_write_no_one_else_holds_the_lock_for_goes_to_the_thread_once(repo, monkeypatch):
+    """BEGIN is made on the loop's thread when it need not wait; only COMMIT (the fsync) is
+    handed to the writer's thread. With another process writing, BEGIN waits there too."""
+    trips: list[str] = []
+    run_in = db.run_in
+
+    async def counted(conn, work):
+        trips.append("trip")
+        return await run_in(conn, work)
+
+    monkeypatch.setattr(db, "run_in", counted)
+    await repo.entries.save(-100, 1, [("leads", 1.0)], date(2026, 11, 20), NOW)
+    assert len(trips) == 1
+    other = sqlite3.connect(repo.db.path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    write = asyncio.ensure_future(
+        repo.entries.save(-100, 2, [("leads", 1.0)], date(2026, 11, 20), NOW)
+    )
+    await asyncio.sleep(0.1)
+    other.execute("COMMIT")
+    other.close()
+    await write
+    assert len(trips) == 3 and await repo.entries.count(-100) == 2
+    timeout = repo.db._writer._conn.execute("PRAGMA busy_timeout").fetchone()[0]
+    assert timeout == steps.BUSY_TIMEOUT_MS  # restored after the attempt that could not wait
 
 
 async def test_a_group_finishes_even_if_its_caller_is_cancelled(repo):
