@@ -3,8 +3,10 @@
 Long polling confirms a batch with the next getUpdates' offset. Holding that request until the
 whole batch was handled (so that a crash loses nothing) left the bot idle for a round trip to
 Telegram after every batch, and behind the slowest update of it. Instead each batch is
-written to SQLite, durably, before aiogram hands its updates out (one write, riding the
-commit group of whatever entries are being written), so the next getUpdates may go at once.
+written to SQLite, durably, and the next getUpdates (the one that confirms it) waits only for
+that write. The write is queued before aiogram hands the updates out, so every write their
+handlers make commits with it or after it (storage/db.py commits in order), never without
+it; the handlers need not wait for it, which took an fsync off the way of every answer.
 A batch is deleted once every update of it has been handled and the rows of the
 confirmations they sent are written; a batch still stored at start-up (the process died) is
 handled again before polling starts, as Telegram's own redelivery would be, which every
@@ -64,6 +66,8 @@ class Inbox(BaseRequestMiddleware):
         self._open: dict[int, set[int]] = {}  # a batch's first update id -> ids not handled
         self._batch_of: dict[int, int] = {}  # update id -> its batch's first update id
         self._offset: int | None = None  # after a replay: what the first getUpdates confirms
+        # The last batch's write, and its first update id: the next getUpdates confirms it.
+        self._storing: tuple[asyncio.Future[None], int] | None = None
         self._removing: set[asyncio.Task[None]] = set()
 
     async def __call__(
@@ -74,18 +78,32 @@ class Inbox(BaseRequestMiddleware):
     ) -> Any:
         if not isinstance(method, GetUpdates):
             return await make_request(bot, method)
+        await self._stored(method)
         if self._offset is not None and method.offset is None:
             method.offset = self._offset  # the replayed batches are done: Telegram may forget
         updates: list[Update] = await make_request(bot, method)
         if updates:
-            # A failed write raises here: aiogram asks again with the same offset.
-            await self.repo.inbox.add(await self._batch(bot, updates))
             first = updates[0].update_id
+            self._storing = self.repo.inbox.queue(await self._batch(bot, updates)), first
             self._open[first] = {u.update_id for u in updates}
             for update in updates:
                 self._batch_of[update.update_id] = first
         self._offset = None
         return updates
+
+    async def _stored(self, method: GetUpdates) -> None:
+        """Until the batch before is stored, for `method` to confirm it; if its write failed,
+        `method` asks Telegram for it again instead (its updates then arrive twice, which
+        every handler absorbs, as a redelivery)."""
+        if self._storing is None:
+            return
+        storing, first = self._storing
+        self._storing = None
+        try:
+            await storing
+        except Exception:
+            log.exception("inbox: batch %s not stored; asking Telegram for it again", first)
+            method.offset = first
 
     def finished(self, update_id: int) -> None:
         """An update has been handled (bot/polling.py's Lanes tells)."""
@@ -127,7 +145,14 @@ class Inbox(BaseRequestMiddleware):
         return count
 
     async def closed(self) -> None:
-        """Until the handled batches are deleted."""
+        """Until the last batch is stored and the handled batches are deleted."""
+        if self._storing is not None:
+            storing, first = self._storing
+            self._storing = None
+            try:
+                await storing
+            except Exception:  # not confirmed either: Telegram sends it again
+                log.exception("inbox: batch %s not stored", first)
         while self._removing:
             await asyncio.wait(set(self._removing))
 

@@ -1,9 +1,9 @@
 """Long polling with updates side by side, each person's in order, and nothing lost on a crash.
 
 The next getUpdates carries the offset that confirms the batch before it to Telegram, and
-aiogram asks for it as soon as the batch is handed out. Each batch is therefore stored first
-(bot/inbox.py: one durable write, before aiogram sees it) and handled again at the next start
-if the process dies, so the next batch may be fetched while this one runs. Updates run as
+aiogram asks for it as soon as the batch is handed out. Each batch is therefore stored
+(bot/inbox.py: one durable write, which that getUpdates waits for) and handled again at the
+next start if the process dies, so the next batch may be fetched while this one runs. Updates run as
 tasks in lanes, one per person: a person's updates keep their order in every chat (a /lead in
 the group, then /undo in private), and so do the edits of a message; other people's run
 meanwhile. What an update leaves going once its handler returned (a confirmation on its way:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from collections.abc import Sequence
 from typing import NamedTuple
@@ -21,6 +22,11 @@ class InboxRepo:
 
     async def add(self, batch: Batch) -> None:
         """Stored durably (committed once this returns): Telegram forgets it next."""
+        await self.queue(batch)
+
+    def queue(self, batch: Batch) -> asyncio.Future[None]:
+        """`add`, queued now: done once stored. A write queued after it commits with it or
+        later (storage/db.py commits in order), never without it."""
 
         def insert(conn: sqlite3.Connection) -> None:
             conn.execute(
@@ -29,7 +35,7 @@ class InboxRepo:
                 batch,
             )
 
-        await self._db.write(insert)
+        return self._db.queue(insert)
 
     async def remove(self, first_update_ids: Sequence[int]) -> None:
         """Handled batches. Without an fsync: a removal lost with the power only means the

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import asyncio
 import json
+import threading
 from types import SimpleNamespace
 
 from aiogram.types import Update
 
+from storage import steps
 from storage.inbox import Batch
 from storage.repository import Repository
 from tests.harness import BotHarness
@@ -58,12 +60,24 @@ async def _until(check, what: str) -> None:
 
 
 async def test_a_batch_is_stored_before_telegram_is_told_it_arrived(harness, monkeypatch):
+    """The next getUpdates (which confirms a batch) waits for the batch's write; the handlers
+    do not, but no write of theirs commits before it (the disk is slow to take it)."""
     fake = harness.fake
     anya = fake.user(41, "Аня", language_code="ru")
     group = fake.group(GROUP, "Команда")
     await harness.say(group, anya, "/lead 1")
-    release = _hold(monkeypatch, harness.repo.inbox, "add")  # the disk is slow to take it
+    await _until(lambda: _empty(harness), "/lead 1's batch stayed in the inbox")
+    slow, release, end = threading.Event(), threading.Event(), steps.end
+
+    def slow_end(conn, durable, *, commit=True) -> None:  # the writer's thread
+        if commit and slow.is_set():
+            slow.clear()  # this commit only: the batch's (nothing else is being written)
+            release.wait(10)
+        end(conn, durable, commit=commit)
+
+    monkeypatch.setattr(steps, "end", slow_end)
     calls, mark = len(fake.calls), fake.mark()
+    slow.set()
     update = fake.send_message(group, anya, "/lead 2")
 
     def confirming() -> list:
@@ -72,14 +86,46 @@ async def test_a_batch_is_stored_before_telegram_is_told_it_arrived(harness, mon
 
     try:
         await asyncio.sleep(0.5)
-        assert confirming() == []  # Telegram still has it…
-        assert await harness.entries(GROUP) == 1  # …and nothing of it was handled yet
+        assert not slow.is_set()  # the batch's commit is under way…
+        assert confirming() == []  # …Telegram still has it…
+        assert await harness.entries(GROUP) == 1  # …and its entry waits behind it
+        assert len(await _stored(harness)) == 0
     finally:
         release.set()
     await fake.wait_sent(1, since=mark, chat_id=GROUP)
     await _until(confirming, "the batch was never confirmed")
     assert await harness.entries(GROUP) == 2
     await _until(lambda: _empty(harness), "the handled batch stayed in the inbox")
+
+
+async def test_a_batch_whose_write_failed_is_asked_for_again(harness, monkeypatch, caplog):
+    """The next getUpdates does not confirm a batch that could not be stored: Telegram sends
+    it again, and it is handled once."""
+    fake = harness.fake
+    anya = fake.user(44, "Аня", language_code="ru")
+    group = fake.group(GROUP, "Команда")
+    await harness.say(group, anya, "/lead 1")
+    queue = harness.repo.inbox.queue
+
+    def failing(batch: Batch) -> asyncio.Future[None]:
+        monkeypatch.setattr(harness.repo.inbox, "queue", queue)  # the next one is stored
+        failed = asyncio.get_running_loop().create_future()
+        failed.set_exception(OSError("disk I/O error"))
+        return failed
+
+    monkeypatch.setattr(harness.repo.inbox, "queue", failing)
+    mark, calls = fake.mark(), len(fake.calls)
+    update = fake.send_message(group, anya, "/lead 2")
+    await fake.wait_sent(1, since=mark, chat_id=GROUP)
+    await _until(  # the poll that brought it was asked before it was sent
+        lambda: any(c.params.get("offset") == update["update_id"] for c in fake.calls[calls:]
+                    if c.method == "getUpdates"),
+        "the batch was not asked for again",
+    )  # fmt: skip
+    await fake.wait_idle()
+    assert await harness.entries(GROUP) == 2  # handled twice, stored once
+    assert len([s for s in fake.sent[mark:] if s.chat_id == GROUP]) == 1  # confirmed once
+    assert "not stored" in caplog.text
 
 
 async def test_a_batch_leaves_the_inbox_only_once_its_sent_rows_are_written(harness, monkeypatch):
