@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from dataclasses import dataclass, replace
 from datetime import date, datetime
@@ -119,7 +120,7 @@ class CheckinRepo:
         )
         return _checkin(row) if row else None
 
-    async def advance(
+    def advance(
         self,
         checkin_id: int,
         version: int,
@@ -131,10 +132,12 @@ class CheckinRepo:
         more: bool | None = None,
         closed: bool = False,
         durable: bool = True,
-    ) -> Checkin | None:
+    ) -> asyncio.Future[Checkin | None]:
         """Move an open check-in drawn at `version` to its next state; None if it moved on
         already (a second press, a callback delivered twice, an old message). Not `durable`:
-        committed without waiting for the disk (`Database.write`)."""
+        committed without waiting for the disk (`Database.write`). Queued when called (not
+        when awaited), so it joins the group being gathered now: a press's value, or the
+        inbox row of the press's own batch."""
         params = (
             utc_iso(now), metric, digits, day.isoformat() if day else None,
             None if more is None else int(more), int(closed), checkin_id, version,
@@ -150,10 +153,13 @@ class CheckinRepo:
             return _checkin(row) if row else None
 
         self._forget(checkin_id)  # until this write is known to have committed
-        moved = await self._db.write(work, durable=durable)
-        if moved is not None:
-            self._keep(moved)
-        return moved
+        queued = self._db.queue(work, durable=durable)
+        queued.add_done_callback(self._committed)
+        return queued
+
+    def _committed(self, move: asyncio.Future[Checkin | None]) -> None:
+        if not move.cancelled() and move.exception() is None and (ci := move.result()):
+            self._keep(ci)
 
     async def day_totals(self, team_id: int, user_id: int, day: date) -> dict[str, list[float]]:
         """What the person logged in the team on `day`: metric -> values, in logging order."""

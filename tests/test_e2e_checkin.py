@@ -135,13 +135,13 @@ async def test_a_keypad_move_skips_the_fsync_and_a_value_does_not(
     await harness.say(group, anya, "/lead 1")
     msg = await _open(harness, private, anya)
     db, writes = harness.repo.db, []
-    write = db.write
+    queue = db.queue  # every write is queued through it
 
-    async def spy(work, *, durable=True):
+    def spy(work, *, durable=True):
         writes.append((work.__qualname__.split(".")[0], durable))
-        return await write(work, durable=durable)
+        return queue(work, durable=durable)
 
-    monkeypatch.setattr(db, "write", spy)
+    monkeypatch.setattr(db, "queue", spy)
     await press(fake, private["id"], msg, "Лиды", anya)
     await press(fake, private["id"], msg, "7", anya)
     assert [d for repo, d in writes if repo == "CheckinRepo"] == [False, False]

@@ -93,13 +93,16 @@ async def apply(
             return Outcome(
                 t.plain("checkin-refused"), lambda: render(repo, ci, team, t, today, notice=refused)
             )
-        # Queued together, the value and the check-in's move commit in one group (one fsync).
-        # A press handled twice stores nothing the second time (press_source); a move that
-        # lost to another press only means that press is answered as outdated.
-        rec, moved = await asyncio.gather(
-            record(repo, team.id, ci.user_id, parsed, metrics, now, press_source(ci)),
-            advance(ci.id, ci.version, now, more=ci.more),
-        )
+        # Both queued in this turn of the loop (the move when called, the value before
+        # `record` first waits), they commit in one group (one fsync), with the inbox row of
+        # the press's batch. A press handled twice stores nothing the second time
+        # (press_source); a move that lost to another press only means that press is
+        # answered as outdated.
+        moving = advance(ci.id, ci.version, now, more=ci.more)
+        try:
+            rec = await record(repo, team.id, ci.user_id, parsed, metrics, now, press_source(ci))
+        finally:
+            moved = await moving
         recorded = True
     elif action == "x":
         moved = await move(ci.id, ci.version, now, more=ci.more)
