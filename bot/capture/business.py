@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from aiogram import Router
 from aiogram.types import BusinessConnection, Message
 
 from bot.clock import Clock
+from bot.routing import Router
 from kpi.capture import Said
 from kpi.periods import local_today
 from storage.capture import Connection

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 
-from aiogram import Bot, Router
+from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command, CommandObject
 from aiogram.types import ChatMemberAdministrator, ChatMemberOwner, Message
@@ -16,6 +16,7 @@ from bot.handlers.common import in_group, managed_team, team_or_explain
 from bot.keyboards import delete_buttons
 from bot.parsing import ParsedLog
 from bot.reports import team_metrics
+from bot.routing import Router
 from bot.views import unit_short
 from kpi.periods import local_today
 from storage.capture import Channel

@@ -16,10 +16,11 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from aiogram import BaseMiddleware, Router
+from aiogram import BaseMiddleware
 from aiogram.types import Message, MessageOriginChannel, TelegramObject
 
 from bot.clock import Clock
+from bot.routing import Router
 from kpi.capture import Role, Said
 from kpi.periods import local_today
 from storage.capture import Channel

@@ -6,11 +6,11 @@ An album arrives as several channel_post updates sharing media_group_id: one pos
 
 from __future__ import annotations
 
-from aiogram import Router
 from aiogram.types import Message
 
 from bot.clock import Clock
 from bot.polling import behind_lane
+from bot.routing import Router
 from kpi.periods import local_today
 from storage.repository import Repository
 

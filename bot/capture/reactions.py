@@ -3,11 +3,11 @@ the older one, never adds). Telegram groups these and may send them minutes late
 
 from __future__ import annotations
 
-from aiogram import Router
 from aiogram.types import MessageReactionCountUpdated
 
 from bot.clock import Clock
 from bot.polling import behind_lane
+from bot.routing import Router
 from storage.repository import Repository
 
 

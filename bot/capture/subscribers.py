@@ -7,12 +7,13 @@ import logging
 from datetime import time
 from zoneinfo import ZoneInfo
 
-from aiogram import Bot, Router
+from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError
 from aiogram.types import ChatMemberUpdated
 
 from bot.clock import Clock
 from bot.i18n import Texts
+from bot.routing import Router
 from kpi.models import Period
 from kpi.periods import local_today
 from storage.repository import Repository

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from aiogram import Router
-
 from bot.capture import business, channels, discussion, posts, reactions, subscribers
 from bot.handlers import (
     checkin,
@@ -21,6 +19,7 @@ from bot.handlers import (
     status,
     targets,
 )
+from bot.routing import Router
 from bot.scoreboard import TouchAfterEntry
 
 

@@ -6,7 +6,7 @@ import logging
 from datetime import timedelta
 from functools import partial
 
-from aiogram import Bot, Router
+from aiogram import Bot
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command, CommandObject
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message, ReplyKeyboardRemove
@@ -22,6 +22,7 @@ from bot.handlers.common import in_group, in_private, team_or_explain
 from bot.logbook import record
 from bot.parsing import ParseError, parse_command
 from bot.reports import team_metrics
+from bot.routing import Router
 from bot.scoreboard import Scoreboards
 from bot.scoreboard_view import board_markup
 from bot.status_text import kpi_text

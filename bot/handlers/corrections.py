@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 
-from aiogram import Bot, Router
+from aiogram import Bot
 from aiogram.filters import Command
 from aiogram.types import CallbackQuery, Message
 
@@ -14,6 +14,7 @@ from bot.context import Ctx
 from bot.handlers.common import team_or_explain
 from bot.keyboards import DeleteEntry, delete_buttons
 from bot.reports import team_metrics
+from bot.routing import Router
 from bot.views import unit_short
 from kpi.models import Entry
 from storage.repository import Repository

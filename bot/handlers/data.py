@@ -6,7 +6,7 @@ import asyncio
 import re
 from datetime import date, timedelta
 
-from aiogram import Bot, Router
+from aiogram import Bot
 from aiogram.filters import Command, CommandObject
 from aiogram.types import BufferedInputFile, Message
 
@@ -17,6 +17,7 @@ from bot.csvio import CsvEntry, write_csv
 from bot.handlers.common import managed_team
 from bot.kpi_args import parse_kpi_args
 from bot.parsing import ParseError
+from bot.routing import Router
 from bot.texts import period_label
 from kpi.models import Entry, PeriodKind
 from kpi.periods import local_today

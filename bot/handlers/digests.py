@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from aiogram import Bot, Router
+from aiogram import Bot
 from aiogram.filters import Command, CommandObject
 from aiogram.types import Message
 
@@ -14,6 +14,7 @@ from bot.delivery import ChatGone, Failed, Uncertain, send_album_and_text
 from bot.digest import ChartRenderer, build_digest
 from bot.goals import TARGET_KINDS
 from bot.handlers.common import team_or_explain
+from bot.routing import Router
 from kpi.models import PeriodKind
 from kpi.periods import local_today, period_containing
 from storage.repository import Repository

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import logging
 
-from aiogram import Router
 from aiogram.exceptions import TelegramNetworkError, TelegramRetryAfter, TelegramServerError
 from aiogram.types import ErrorEvent
 
 from bot.i18n import Translator
+from bot.routing import Router
 
 log = logging.getLogger(__name__)
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from aiogram import Router
 from aiogram.filters import Command, CommandObject
 from aiogram.types import Message
 
@@ -17,6 +16,7 @@ from bot.handlers.common import team_or_explain
 from bot.logbook import record
 from bot.parsing import ParseError, parse_command
 from bot.reports import team_metrics
+from bot.routing import Router
 from bot.texts import metric_name
 from bot.views import saved
 from kpi.periods import local_today

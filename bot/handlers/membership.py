@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import logging
 
-from aiogram import Router
 from aiogram.types import Message
 
 from bot.access import Access
 from bot.clock import Clock
 from bot.context import person_of
 from bot.handlers.common import in_group
+from bot.routing import Router
 from storage.repository import Repository
 
 log = logging.getLogger(__name__)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aiogram import Bot, Router
+from aiogram import Bot
 from aiogram.filters import Command, CommandObject
 from aiogram.types import Message
 
@@ -11,6 +11,7 @@ from bot.clock import Clock
 from bot.context import Ctx
 from bot.handlers.common import team_or_explain
 from bot.reports import team_metrics
+from bot.routing import Router
 from kpi.metrics import BUILTIN_METRICS, CUSTOM_KEY_RE, DERIVED_KPIS, METRIC_ALIASES
 from kpi.models import MetricKind
 from storage.repository import Repository

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aiogram import Bot, Router
+from aiogram import Bot
 from aiogram.filters import IS_MEMBER, IS_NOT_MEMBER, ChatMemberUpdatedFilter, Command, CommandStart
 from aiogram.types import CallbackQuery, ChatMemberUpdated, Message
 
@@ -11,6 +11,7 @@ from bot.context import Ctx, person_of
 from bot.handlers.common import in_group, in_private
 from bot.i18n import Translator
 from bot.keyboards import TeamChoice, team_choice
+from bot.routing import Router
 from kpi.models import TeamSettings
 from storage.repository import Repository
 

@@ -7,7 +7,6 @@ router handles them in groups only; channel members are another router's busines
 
 from __future__ import annotations
 
-from aiogram import Router
 from aiogram.filters import ExceptionTypeFilter
 from aiogram.types import ChatMemberUpdated, ErrorEvent
 
@@ -16,6 +15,7 @@ from bot.clock import Clock
 from bot.context import GROUP_TYPES, person_of
 from bot.handlers.common import in_group
 from bot.i18n import Translator
+from bot.routing import Router
 from storage.repository import Repository
 
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from aiogram import Bot, Router
+from aiogram import Bot
 from aiogram.filters import Command, CommandObject
 from aiogram.types import Message
 
 from bot.access import Access
 from bot.context import Ctx
 from bot.handlers.common import in_group, managed_team
+from bot.routing import Router
 from bot.scoreboard import Scoreboards
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aiogram import Bot, Router
+from aiogram import Bot
 from aiogram.filters import Command
 from aiogram.types import CallbackQuery, InaccessibleMessage, Message
 
@@ -10,6 +10,7 @@ from bot.access import Access
 from bot.context import Ctx
 from bot.handlers.common import managed_team
 from bot.i18n import Translator
+from bot.routing import Router
 from bot.settings_menu import SettingsCb, main_menu, options, summary, to_update
 from storage.repository import Repository
 

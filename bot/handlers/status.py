@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from aiogram import Router
 from aiogram.filters import Command, CommandObject
 from aiogram.types import Message
 
@@ -12,6 +11,7 @@ from bot.context import Ctx
 from bot.handlers.common import team_or_explain
 from bot.kpi_args import parse_kpi_args
 from bot.parsing import ParseError
+from bot.routing import Router
 from bot.status_text import kpi_text
 from kpi.models import PeriodKind
 from kpi.periods import local_today

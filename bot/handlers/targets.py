@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aiogram import Bot, Router
+from aiogram import Bot
 from aiogram.filters import Command, CommandObject
 from aiogram.types import Message
 
@@ -17,6 +17,7 @@ from bot.handlers.common import managed_team, team_or_explain
 from bot.i18n import Html
 from bot.parsing import ParseError
 from bot.reports import build_report, team_metrics
+from bot.routing import Router
 from bot.status_text import top_text
 from kpi.metrics import all_kpis
 from kpi.models import Direction, PeriodKind, Target
