@@ -91,10 +91,10 @@ class Inbox(BaseRequestMiddleware):
         self._offset = None
         return updates
 
-    async def _stored(self, method: GetUpdates) -> None:
+    async def _stored(self, method: GetUpdates | None) -> None:
         """Until the batch before is stored, for `method` to confirm it; if its write failed,
         `method` asks Telegram for it again instead (its updates then arrive twice, which
-        every handler absorbs, as a redelivery)."""
+        every handler absorbs, as a redelivery). None: stopping, nothing confirms it."""
         if self._storing is None:
             return
         storing, first = self._storing
@@ -102,8 +102,9 @@ class Inbox(BaseRequestMiddleware):
         try:
             await storing
         except Exception:
-            log.exception("inbox: batch %s not stored; asking Telegram for it again", first)
-            method.offset = first
+            log.exception("inbox: batch %s not stored; Telegram sends it again", first)
+            if method is not None:
+                method.offset = first
 
     def finished(self, update_id: int) -> None:
         """An update has been handled (bot/polling.py's Lanes tells)."""
@@ -146,13 +147,7 @@ class Inbox(BaseRequestMiddleware):
 
     async def closed(self) -> None:
         """Until the last batch is stored and the handled batches are deleted."""
-        if self._storing is not None:
-            storing, first = self._storing
-            self._storing = None
-            try:
-                await storing
-            except Exception:  # not confirmed either: Telegram sends it again
-                log.exception("inbox: batch %s not stored", first)
+        await self._stored(None)
         while self._removing:
             await asyncio.wait(set(self._removing))
 
